@@ -1,0 +1,190 @@
+// Command gatehouse is the Gatehouse authentication server.
+//
+//	gatehouse [serve]                  migrate, bootstrap the admin, serve HTTP
+//	gatehouse migrate                  apply pending migrations
+//	gatehouse users create --email E --password P [--admin]
+//	gatehouse keys rotate|list         manage signing keys
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"text/tabwriter"
+	"time"
+
+	"github.com/gatehouse/gatehouse/internal/app"
+	"github.com/gatehouse/gatehouse/internal/config"
+	"github.com/gatehouse/gatehouse/internal/store"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Environ(), os.Stdout, os.Stderr)
+	stop()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "gatehouse:", err)
+		os.Exit(1)
+	}
+}
+
+const usage = `usage:
+  gatehouse [serve]
+  gatehouse migrate
+  gatehouse users create --email EMAIL --password PASSWORD [--admin]
+  gatehouse keys rotate
+  gatehouse keys list`
+
+func run(ctx context.Context, args, environ []string, stdout, stderr io.Writer) error {
+	cfg, err := config.Load(environ)
+	if err != nil {
+		return err
+	}
+	log := newLogger(cfg, stderr)
+	cmd := "serve"
+	if len(args) > 0 {
+		cmd, args = args[0], args[1:]
+	}
+	switch cmd {
+	case "serve":
+		return serve(ctx, cfg, log, stdout)
+	case "migrate":
+		return migrate(ctx, cfg, stdout)
+	case "users":
+		return users(ctx, cfg, log, args, stdout)
+	case "keys":
+		return keys(ctx, cfg, log, args, stdout)
+	case "help", "-h", "--help":
+		fmt.Fprintln(stdout, usage)
+		return nil
+	}
+	return fmt.Errorf("unknown command %q\n%s", cmd, usage)
+}
+
+func newLogger(cfg *config.Config, w io.Writer) *slog.Logger {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(cfg.LogLevel)); err != nil {
+		level = slog.LevelInfo
+	}
+	opts := &slog.HandlerOptions{Level: level}
+	if strings.EqualFold(cfg.LogStyle, "json") {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+func serve(ctx context.Context, cfg *config.Config, log *slog.Logger, stdout io.Writer) error {
+	a, err := app.Open(ctx, cfg, log, app.Options{Migrate: true})
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	b, err := a.Auth.EnsureAdmin(ctx, cfg.AdminEmail, cfg.AdminPassword, cfg.AdminToken)
+	if err != nil {
+		return fmt.Errorf("create the first admin: %w", err)
+	}
+	if b.Created {
+		log.Info("created the first admin", "email", b.Email)
+		if b.GeneratedPassword != "" {
+			// The one secret ever printed: the operator has no other way to learn it.
+			fmt.Fprintf(stdout, "\nFirst admin created.\n  email:    %s\n  password: %s\nStore this password now; it is not shown again.\n\n",
+				b.Email, b.GeneratedPassword)
+		}
+	}
+	ln, err := net.Listen("tcp", cfg.Addr())
+	if err != nil {
+		return err
+	}
+	log.Info("gatehouse is listening", "addr", ln.Addr().String(), "public_url", cfg.PublicURL,
+		"database", cfg.DB.Client, "login", cfg.PublicURL+"/auth/login", "jwks", cfg.PublicURL+"/.well-known/jwks.json")
+	err = a.Serve(ctx, ln)
+	log.Info("gatehouse stopped")
+	return err
+}
+
+func migrate(ctx context.Context, cfg *config.Config, stdout io.Writer) error {
+	db, err := store.Open(ctx, app.StoreOptions(cfg))
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	applied, err := store.New(db).Migrate(ctx)
+	if err != nil {
+		return err
+	}
+	if len(applied) == 0 {
+		fmt.Fprintln(stdout, "database is up to date")
+	}
+	for _, name := range applied {
+		fmt.Fprintln(stdout, "applied", name)
+	}
+	return nil
+}
+
+func users(ctx context.Context, cfg *config.Config, log *slog.Logger, args []string, stdout io.Writer) error {
+	if len(args) == 0 || args[0] != "create" {
+		return errors.New("usage: gatehouse users create --email EMAIL --password PASSWORD [--admin]")
+	}
+	fs := flag.NewFlagSet("users create", flag.ContinueOnError)
+	email := fs.String("email", "", "the user's email")
+	pw := fs.String("password", "", "the user's password")
+	admin := fs.Bool("admin", false, "give the user the administrator role")
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	a, err := app.Open(ctx, cfg, log, app.Options{Migrate: true})
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	u, err := a.Auth.CreateUser(ctx, authNewUser(*email, *pw, *admin))
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "created user %s (%s)\n", *u.Email, u.ID)
+	return nil
+}
+
+func keys(ctx context.Context, cfg *config.Config, log *slog.Logger, args []string, stdout io.Writer) error {
+	if len(args) != 1 || (args[0] != "rotate" && args[0] != "list") {
+		return errors.New("usage: gatehouse keys rotate|list")
+	}
+	a, err := app.Open(ctx, cfg, log, app.Options{Migrate: true})
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	if args[0] == "rotate" {
+		k, err := a.Keys.Rotate(ctx)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "new signing key %s (%s); older keys verify until their tokens expire\n", k.KID, k.Alg)
+		return nil
+	}
+	infos, err := a.Keys.Keys(ctx)
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "KID\tALG\tCREATED\tSTATE\tVERIFIES UNTIL")
+	for _, k := range infos {
+		state, until := "retired", "-"
+		if k.Active {
+			state = "signing"
+		}
+		if k.DeleteAfter != nil {
+			until = k.DeleteAfter.UTC().Format(time.RFC3339)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", k.KID, k.Alg, k.CreatedAt.UTC().Format(time.RFC3339), state, until)
+	}
+	return tw.Flush()
+}

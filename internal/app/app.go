@@ -1,0 +1,159 @@
+// Package app wires configuration to the store, the key manager, the hasher,
+// the auth service and the HTTP surfaces. cmd/gatehouse and tests build
+// Gatehouse through it, so both run the same assembly.
+package app
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/gatehouse/gatehouse/internal/auth"
+	"github.com/gatehouse/gatehouse/internal/config"
+	"github.com/gatehouse/gatehouse/internal/password"
+	"github.com/gatehouse/gatehouse/internal/rest"
+	"github.com/gatehouse/gatehouse/internal/store"
+	"github.com/gatehouse/gatehouse/internal/token"
+)
+
+// App is a running Gatehouse: everything but the listener.
+type App struct {
+	Config *config.Config
+	DB     *bun.DB
+	Store  *store.Store
+	Keys   *token.Manager
+	Auth   *auth.Service
+	Hasher *password.Hasher
+	Log    *slog.Logger
+}
+
+// Options tune assembly for tests.
+type Options struct {
+	Now     func() time.Time    // injected clock; nil = time.Now
+	Sleep   func(time.Duration) // the login stall; nil = time.Sleep
+	Migrate bool                // run migrations on open
+}
+
+// Open connects, optionally migrates, and builds the services.
+func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, o Options) (*App, error) {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	db, err := store.Open(ctx, StoreOptions(cfg))
+	if err != nil {
+		return nil, err
+	}
+	a := &App{Config: cfg, DB: db, Store: store.New(db), Log: log}
+	if err := a.build(ctx, o); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return a, nil
+}
+
+// StoreOptions picks the database from configuration.
+func StoreOptions(cfg *config.Config) store.Options {
+	return store.Options{Client: cfg.DB.Client, Filename: cfg.DB.Filename, DSN: cfg.DB.DSN(), PoolMax: cfg.DB.PoolMax}
+}
+
+func (a *App) build(ctx context.Context, o Options) error {
+	cfg := a.Config
+	if o.Migrate {
+		applied, err := a.Store.Migrate(ctx)
+		if err != nil {
+			return err
+		}
+		if len(applied) > 0 {
+			a.Log.Info("database migrated", "applied", applied)
+		}
+	}
+	secret, err := loadSecret(cfg, a.Log)
+	if err != nil {
+		return err
+	}
+	maxTTL := max(cfg.AccessTokenTTL.D(), cfg.SessionCookieTTL.D())
+	a.Keys, err = token.NewManager(ctx, token.Options{
+		Store: a.Store, Secret: secret, Algorithm: cfg.JWTAlgorithm, Issuer: cfg.JWTIssuer,
+		MaxTTL: maxTTL, Now: o.Now, Logger: a.Log,
+	})
+	if err != nil {
+		return err
+	}
+	params := password.Params{Memory: cfg.Hash.MemoryCost, Time: cfg.Hash.TimeCost, Threads: cfg.Hash.Parallelism,
+		KeyLen: cfg.Hash.HashLength, SaltLen: 16}
+	if err := params.Validate(); err != nil {
+		return fmt.Errorf("HASH_*: %w", err)
+	}
+	a.Hasher = password.NewHasher(params, cfg.Hash.MaxConcurrent, cfg.Hash.QueueTimeout.D())
+	policy := password.Policy{MinLength: cfg.PasswordMinLength, CheckCommon: true}
+	if policy.Regex, err = password.ParsePolicyRegex(cfg.AuthPasswordPolicy); err != nil {
+		return fmt.Errorf("AUTH_PASSWORD_POLICY: %w", err)
+	}
+	a.Auth = auth.New(auth.Deps{
+		Store: a.Store, Hasher: a.Hasher, Signer: a.Keys, Refresh: token.NewRefresh(secret), Policy: policy,
+		Now: o.Now, Sleep: o.Sleep, Logger: a.Log,
+	}, Settings(cfg))
+	return nil
+}
+
+// Settings turns configuration into the service's rules.
+func Settings(cfg *config.Config) auth.Settings {
+	cookie := func(c config.Cookie, ttl time.Duration) auth.CookieSpec {
+		return auth.CookieSpec{Name: c.Name, Domain: c.Domain, Secure: cfg.CookieSecure(c),
+			SameSite: auth.ParseSameSite(c.SameSite), MaxAge: ttl}
+	}
+	return auth.Settings{
+		AccessTTL: cfg.AccessTokenTTL.D(), RefreshTTL: cfg.RefreshTokenTTL.D(), SessionTTL: cfg.SessionCookieTTL.D(),
+		Grace: cfg.SessionRefreshGracePeriod.D(), LoginStall: cfg.LoginStallTime.D(),
+		LoginAttempts: cfg.AuthLoginAttempts, PublicURL: cfg.PublicURL, CORSOrigins: cfg.CORSOrigin,
+		RefreshCookie: cookie(cfg.RefreshCookie, cfg.RefreshTokenTTL.D()),
+		SessionCookie: cookie(cfg.SessionCookie, cfg.SessionCookieTTL.D()),
+	}
+}
+
+// Handler is the whole HTTP surface.
+func (a *App) Handler() http.Handler {
+	api := rest.New(a.Auth, rest.Options{MaxBody: int64(a.Config.MaxPayloadSize), JWKS: a.Keys.JWKS, Logger: a.Log})
+	return api.Handler()
+}
+
+// Close releases the database.
+func (a *App) Close() error { return a.DB.Close() }
+
+// loadSecret returns SECRET, or the one generated into the data directory on
+// first start (several instances must share one SECRET: set it explicitly).
+func loadSecret(cfg *config.Config, log *slog.Logger) ([]byte, error) {
+	if cfg.Secret != "" {
+		return []byte(cfg.Secret), nil
+	}
+	path := cfg.SecretFile()
+	if b, err := os.ReadFile(path); err == nil && len(strings.TrimSpace(string(b))) >= 32 {
+		log.Warn("SECRET is not set; using the one generated in the data directory (set SECRET when running several instances)", "file", path)
+		return []byte(strings.TrimSpace(string(b))), nil
+	} else if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("read %s: %w", path, err)
+	}
+	raw := make([]byte, 32)
+	if _, err := rand.Read(raw); err != nil {
+		return nil, err
+	}
+	s := base64.RawURLEncoding.EncodeToString(raw)
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, fmt.Errorf("create data directory: %w", err)
+	}
+	if err := os.WriteFile(path, []byte(s+"\n"), 0o600); err != nil {
+		return nil, fmt.Errorf("write %s: %w", path, err)
+	}
+	log.Warn("SECRET is not set; generated one and kept it in the data directory (set SECRET when running several instances)", "file", path)
+	return []byte(s), nil
+}

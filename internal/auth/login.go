@@ -1,0 +1,189 @@
+package auth
+
+import (
+	"context"
+	"errors"
+	"time"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+
+	"github.com/gatehouse/gatehouse/internal/password"
+	"github.com/gatehouse/gatehouse/internal/store"
+	"github.com/gatehouse/gatehouse/internal/token"
+	"github.com/gatehouse/gatehouse/models"
+)
+
+// maxPasswordLength bounds what login hashes; longer never matches.
+const maxPasswordLength = 256
+
+// LoginInput is the login request, field by field.
+type LoginInput struct {
+	Email    Value
+	Password Value
+	Mode     Value
+	OTP      Value
+	// SkipEmailFormat drops the address syntax check (/graphql/system, as Directus).
+	SkipEmailFormat bool
+}
+
+// validate applies Directus's login schema, reporting the first failure in key order.
+func (in LoginInput) validate() (Mode, error) {
+	if err := requireString("email", in.Email); err != nil {
+		return "", err
+	}
+	if !in.SkipEmailFormat && !ValidEmail(in.Email.Str) {
+		return "", InvalidPayload(`"email" must be a valid email`)
+	}
+	if err := requireString("password", in.Password); err != nil {
+		return "", err
+	}
+	mode := ModeJSON
+	if in.Mode.Set {
+		m, ok := ParseMode(in.Mode.Str)
+		if in.Mode.NotString || !ok {
+			return "", InvalidPayload(`"mode" must be one of [cookie, json, session]`)
+		}
+		mode = m
+	}
+	if err := optionalString("otp", in.OTP); err != nil {
+		return "", err
+	}
+	return mode, nil
+}
+
+// Login checks credentials and opens a session. Every outcome but a refused
+// hash slot takes at least LOGIN_STALL_TIME, and unknown, inactive and
+// wrong-password users cost the same hash and get the same error.
+func (s *Service) Login(ctx context.Context, in LoginInput, m Meta) (Tokens, error) {
+	start := time.Now()
+	defer s.stallSince(start, s.set.LoginStall)
+
+	mode, err := in.validate()
+	if err != nil {
+		return Tokens{}, err
+	}
+	user, err := s.checkPassword(ctx, in.Email.Str, in.Password.Str, m)
+	if err != nil {
+		return Tokens{}, err
+	}
+	if user.TFASecret != nil && *user.TFASecret != "" {
+		if err := s.checkOTP(ctx, user, in.OTP.Str); err != nil {
+			s.audit(ctx, models.ActionLoginFailed, user.ID, m, "otp")
+			return Tokens{}, err
+		}
+	}
+	t, err := s.openSession(ctx, user, mode, m)
+	if err != nil {
+		return Tokens{}, err
+	}
+	s.audit(ctx, models.ActionLogin, user.ID, m, string(mode))
+	return t, nil
+}
+
+// checkPassword finds the user and verifies the password, counting failures.
+func (s *Service) checkPassword(ctx context.Context, email, plain string, m Meta) (*models.User, error) {
+	if utf8.RuneCountInString(plain) > maxPasswordLength {
+		return nil, ErrInvalidCredentials
+	}
+	user, err := s.store.UserByEmail(ctx, lowerEmail(email))
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return nil, internal(err)
+	}
+	if err != nil || user.Status != models.StatusActive || user.Provider != "default" || user.Password == nil {
+		// Spend the same hash time as a real check, so timing tells nothing.
+		if _, _, herr := s.hasher.Verify(ctx, "", plain); errors.Is(herr, password.ErrBusy) {
+			return nil, busy()
+		}
+		userID := ""
+		if user != nil {
+			userID = user.ID
+		}
+		s.audit(ctx, models.ActionLoginFailed, userID, m, "credentials")
+		return nil, ErrInvalidCredentials
+	}
+	if s.set.LoginAttempts > 0 {
+		// Counted before the hash: of N concurrent guesses at most the
+		// limit reach the comparison.
+		n, err := s.store.CountFailedLogin(ctx, user.ID)
+		if err != nil {
+			return nil, internal(err)
+		}
+		if n > s.set.LoginAttempts {
+			if err := s.store.Suspend(ctx, user.ID, s.now().UTC()); err != nil {
+				return nil, internal(err)
+			}
+			s.audit(ctx, models.ActionSuspend, user.ID, m, "too many failed logins")
+			return nil, ErrInvalidCredentials
+		}
+	}
+	match, rehash, err := s.hasher.Verify(ctx, *user.Password, plain)
+	if errors.Is(err, password.ErrBusy) {
+		return nil, busy()
+	}
+	if err != nil {
+		s.log.ErrorContext(ctx, "stored password hash unusable", "user", user.ID, "err", err)
+	}
+	if !match {
+		s.audit(ctx, models.ActionLoginFailed, user.ID, m, "credentials")
+		return nil, ErrInvalidCredentials
+	}
+	var newHash string
+	if rehash {
+		if newHash, err = s.hasher.Hash(ctx, plain); err != nil {
+			newHash = "" // keep the old hash; try again next login
+		}
+	}
+	if err := s.store.RecordLogin(ctx, user.ID, s.now().UTC(), newHash); err != nil {
+		return nil, internal(err)
+	}
+	return user, nil
+}
+
+func busy() error {
+	return ServiceUnavailable("authentication", "Too many logins in progress, try again shortly")
+}
+
+// openSession creates the session row and the tokens of the chosen mode.
+func (s *Service) openSession(ctx context.Context, user *models.User, mode Mode, m Meta) (Tokens, error) {
+	now := s.now().UTC()
+	sess := &models.Session{
+		ID: uuid.NewString(), UserID: user.ID, ExpiresAt: now.Add(s.set.RefreshTTL),
+		CreatedAt: now, LastUsedAt: now,
+		IP: optional(m.IP, 255), UserAgent: optional(m.UserAgent, 1024), Origin: optional(m.Origin, 255),
+	}
+	if err := s.store.CreateSession(ctx, sess); err != nil {
+		return Tokens{}, internal(err)
+	}
+	if _, err := s.store.DeleteExpiredSessions(ctx, now); err != nil {
+		s.log.WarnContext(ctx, "purging expired sessions failed", "err", err)
+	}
+	return s.issue(user, mode, sess.ID, 0, now)
+}
+
+// issue signs the access token (and encodes the refresh token) for a session generation.
+func (s *Service) issue(user *models.User, mode Mode, sessionID string, gen int64, now time.Time) (Tokens, error) {
+	c := claimsFor(user)
+	ttl := s.set.AccessTTL
+	t := Tokens{Mode: mode, UserID: user.ID, issuedAt: now}
+	if mode == ModeSession {
+		c.Session, c.Generation = sessionID, gen
+		ttl = s.set.SessionTTL
+	} else {
+		t.RefreshToken = s.refresh.Encode(sessionID, gen)
+	}
+	access, _, err := s.signer.Sign(c, ttl)
+	if err != nil {
+		return Tokens{}, internal(err)
+	}
+	t.AccessToken, t.Expires = access, ttl
+	return t, nil
+}
+
+func claimsFor(u *models.User) token.Claims {
+	c := token.Claims{UserID: u.ID, Role: u.RoleID}
+	if u.Role != nil {
+		c.AppAccess, c.AdminAccess = u.Role.AppAccess, u.Role.AdminAccess
+	}
+	return c
+}

@@ -1,0 +1,34 @@
+package auth
+
+import (
+	"context"
+
+	"github.com/gatehouse/gatehouse/models"
+)
+
+// Logout ends the presented session. An unknown or already-ended session is a
+// silent no-op (Directus answers 204 either way).
+func (s *Service) Logout(ctx context.Context, p Presented, m Meta) error {
+	if p.Mode != ModeJSON {
+		if err := s.checkOrigin(m.Origin); err != nil {
+			return err
+		}
+	}
+	ref, err := s.resolve(ctx, p)
+	if err != nil {
+		if p.Mode == ModeSession {
+			return err // expired or forged session cookie: Directus reports it
+		}
+		return nil
+	}
+	sess, err := s.store.Session(ctx, ref.id)
+	if err != nil {
+		return nil
+	}
+	if ok, err := s.store.DeleteSession(ctx, sess.ID); err != nil {
+		return internal(err)
+	} else if ok {
+		s.audit(ctx, models.ActionLogout, sess.UserID, m, string(p.Mode))
+	}
+	return nil
+}

@@ -1,0 +1,50 @@
+package auth
+
+import (
+	"context"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+
+	"github.com/gatehouse/gatehouse/models"
+)
+
+// Meta describes where a request came from, for audit rows and CSRF checks.
+type Meta struct {
+	IP        string
+	UserAgent string
+	Origin    string
+}
+
+func optional(s string, max int) *string {
+	if s == "" {
+		return nil
+	}
+	if len(s) > max {
+		s = s[:max]
+		for !utf8.ValidString(s) && len(s) > 0 {
+			s = s[:len(s)-1]
+		}
+	}
+	return &s
+}
+
+// audit writes one activity row. A failed write is logged, never returned:
+// losing an audit row must not fail a login.
+func (s *Service) audit(ctx context.Context, action string, userID string, m Meta, detail string) {
+	a := &models.Activity{
+		ID:         uuid.NewString(),
+		Action:     action,
+		UserID:     optional(userID, 64),
+		IP:         optional(m.IP, 50),
+		UserAgent:  optional(m.UserAgent, 1024),
+		Origin:     optional(m.Origin, 255),
+		Collection: "directus_users",
+		Item:       optional(userID, 255),
+		Detail:     optional(detail, 1024),
+		Timestamp:  s.now().UTC(),
+	}
+	if err := s.store.InsertActivity(context.WithoutCancel(ctx), a); err != nil {
+		s.log.ErrorContext(ctx, "audit write failed", "action", action, "err", err)
+	}
+}

@@ -1,0 +1,221 @@
+package auth
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"time"
+
+	"github.com/gatehouse/gatehouse/internal/store"
+	"github.com/gatehouse/gatehouse/internal/token"
+	"github.com/gatehouse/gatehouse/models"
+)
+
+// CookieSource reads request cookies; *http.Request is one.
+type CookieSource interface {
+	Cookie(name string) (*http.Cookie, error)
+}
+
+var errNoRefreshToken = InvalidPayload("The refresh token is required in either the payload or cookie")
+
+// RESTMode is Directus's REST rule for refresh and logout: the body's mode if
+// given, else json when the body carries a token, else cookie.
+func RESTMode(bodyMode, bodyToken string) string {
+	switch {
+	case bodyMode != "":
+		return bodyMode
+	case bodyToken != "":
+		return string(ModeJSON)
+	}
+	return string(ModeCookie)
+}
+
+// Presented is the credential a refresh or logout acts on, after the mode
+// decided where to read it from.
+type Presented struct {
+	Mode  Mode
+	Token string
+}
+
+// Present resolves mode and token source: json reads the body token, cookie
+// the refresh cookie, session the session cookie. An unknown mode or a missing
+// token is Directus's "refresh token is required".
+func (s *Service) Present(mode, bodyToken string, cookies CookieSource) (Presented, error) {
+	m, ok := ParseMode(mode)
+	if !ok {
+		return Presented{}, errNoRefreshToken
+	}
+	p := Presented{Mode: m}
+	switch m {
+	case ModeJSON:
+		p.Token = bodyToken
+	case ModeCookie:
+		p.Token = cookieValue(cookies, s.set.RefreshCookie.Name)
+	case ModeSession:
+		p.Token = cookieValue(cookies, s.set.SessionCookie.Name)
+	}
+	if p.Token == "" {
+		return Presented{}, errNoRefreshToken
+	}
+	return p, nil
+}
+
+func cookieValue(cs CookieSource, name string) string {
+	if cs == nil {
+		return ""
+	}
+	c, err := cs.Cookie(name)
+	if err != nil {
+		return ""
+	}
+	return c.Value
+}
+
+// sessionRef names a session generation: from a refresh token, or from a
+// session cookie's claims.
+type sessionRef struct {
+	id  string
+	gen int64
+}
+
+// resolve turns a presented credential into a session reference.
+func (s *Service) resolve(ctx context.Context, p Presented) (sessionRef, error) {
+	if p.Mode == ModeSession {
+		c, err := s.signer.Verify(ctx, p.Token)
+		switch {
+		case errors.Is(err, token.ErrExpired):
+			return sessionRef{}, ErrTokenExpired
+		case errors.Is(err, token.ErrForeign):
+			return sessionRef{}, ErrInvalidCredentials
+		case err != nil:
+			return sessionRef{}, ErrInvalidToken
+		case c.Session == "":
+			return sessionRef{}, ErrInvalidCredentials
+		}
+		return sessionRef{id: c.Session, gen: c.Generation}, nil
+	}
+	id, gen, err := s.refresh.Decode(p.Token)
+	if err != nil {
+		return sessionRef{}, ErrInvalidCredentials
+	}
+	return sessionRef{id: id, gen: gen}, nil
+}
+
+// Refresh rotates the presented token. The current generation rotates once;
+// the previous one within the grace period gets the current token again (a
+// lost response or a racing tab); anything older is reuse, which in json and
+// cookie modes revokes the whole session.
+func (s *Service) Refresh(ctx context.Context, p Presented, m Meta) (Tokens, error) {
+	if p.Mode != ModeJSON {
+		if err := s.checkOrigin(m.Origin); err != nil {
+			return Tokens{}, err
+		}
+	}
+	ref, err := s.resolve(ctx, p)
+	if err != nil {
+		return Tokens{}, err
+	}
+	now := s.now().UTC()
+	sess, user, err := s.liveSession(ctx, ref.id, now)
+	if err != nil {
+		return Tokens{}, err
+	}
+	ttl := s.set.RefreshTTL
+	if p.Mode == ModeSession {
+		ttl = s.set.SessionTTL
+	}
+	current, err := s.advance(ctx, sess, ref.gen, now, ttl)
+	if err != nil {
+		if errors.Is(err, errReuse) {
+			if p.Mode != ModeSession {
+				s.revokeForReuse(ctx, sess, m)
+			}
+			return Tokens{}, ErrInvalidCredentials
+		}
+		return Tokens{}, err
+	}
+	if err := s.store.TouchLastAccess(ctx, user.ID, now, now.Add(-time.Minute)); err != nil {
+		s.log.WarnContext(ctx, "stamping last_access failed", "err", err)
+	}
+	return s.issue(user, p.Mode, sess.ID, current, now)
+}
+
+var errReuse = errors.New("refresh token reuse")
+
+// advance moves the session forward from gen, returning the generation whose
+// token the caller now gets.
+func (s *Service) advance(ctx context.Context, sess *models.Session, gen int64, now time.Time, ttl time.Duration) (int64, error) {
+	switch {
+	case gen == sess.Generation:
+		ok, err := s.store.Rotate(ctx, sess.ID, gen, now, now.Add(ttl))
+		if err != nil {
+			return 0, internal(err)
+		}
+		if ok {
+			return gen + 1, nil
+		}
+		// A concurrent refresh won the race: converge on its successor.
+		if sess, err = s.store.Session(ctx, sess.ID); err != nil {
+			if errors.Is(err, store.ErrNotFound) {
+				return 0, ErrInvalidCredentials
+			}
+			return 0, internal(err)
+		}
+		if sess.Generation == gen+1 && s.inGrace(sess, now) {
+			return sess.Generation, nil
+		}
+		return 0, errReuse
+	case gen == sess.Generation-1 && s.inGrace(sess, now):
+		return sess.Generation, nil
+	case gen < sess.Generation:
+		return 0, errReuse
+	}
+	return 0, ErrInvalidCredentials // from the future: not a token we issued
+}
+
+func (s *Service) inGrace(sess *models.Session, now time.Time) bool {
+	return sess.RotatedAt != nil && !now.After(sess.RotatedAt.Add(s.set.Grace))
+}
+
+// liveSession loads an unexpired session and its active user. An inactive
+// user's session is deleted (as Directus does) after the stall.
+func (s *Service) liveSession(ctx context.Context, id string, now time.Time) (*models.Session, *models.User, error) {
+	sess, err := s.store.Session(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil, ErrInvalidCredentials
+	}
+	if err != nil {
+		return nil, nil, internal(err)
+	}
+	if !sess.ExpiresAt.After(now) {
+		return nil, nil, ErrInvalidCredentials
+	}
+	user, err := s.store.UserByID(ctx, sess.UserID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil, ErrInvalidCredentials
+	}
+	if err != nil {
+		return nil, nil, internal(err)
+	}
+	if user.Status != models.StatusActive {
+		start := time.Now()
+		if _, err := s.store.DeleteSession(ctx, sess.ID); err != nil {
+			return nil, nil, internal(err)
+		}
+		s.stallSince(start, s.set.LoginStall)
+		if user.Status == models.StatusSuspended {
+			return nil, nil, ErrUserSuspended
+		}
+		return nil, nil, ErrInvalidCredentials
+	}
+	return sess, user, nil
+}
+
+// revokeForReuse ends a session whose spent token came back: someone holds a
+// copy, so every token descended from that login dies.
+func (s *Service) revokeForReuse(ctx context.Context, sess *models.Session, m Meta) {
+	if _, err := s.store.DeleteSession(ctx, sess.ID); err != nil {
+		s.log.ErrorContext(ctx, "revoking reused session failed", "err", err)
+	}
+	s.audit(ctx, models.ActionRefreshReuse, sess.UserID, m, "session "+sess.ID)
+}

@@ -1,0 +1,153 @@
+// Package auth holds every authentication rule of Gatehouse. Transports (REST
+// in internal/rest, GraphQL in graph/) decode input, call a Service method and
+// encode the result; they decide nothing.
+package auth
+
+import (
+	"context"
+	"log/slog"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/gatehouse/gatehouse/internal/token"
+	"github.com/gatehouse/gatehouse/models"
+)
+
+// Store is what the service needs from storage.
+type Store interface {
+	UserByEmail(ctx context.Context, emailLower string) (*models.User, error)
+	UserByID(ctx context.Context, id string) (*models.User, error)
+	ActiveUserByTokenHash(ctx context.Context, hash string) (*models.User, error)
+	CreateUser(ctx context.Context, u *models.User) error
+	CountFailedLogin(ctx context.Context, userID string) (int, error)
+	Suspend(ctx context.Context, userID string, now time.Time) error
+	RecordLogin(ctx context.Context, userID string, now time.Time, newHash string) error
+	TouchLastAccess(ctx context.Context, userID string, now, since time.Time) error
+	UseTOTPStep(ctx context.Context, userID string, step int64) (bool, error)
+	HasAdmin(ctx context.Context) (bool, error)
+	AdminRole(ctx context.Context) (*models.Role, error)
+	CreateRole(ctx context.Context, r *models.Role) error
+
+	CreateSession(ctx context.Context, s *models.Session) error
+	Session(ctx context.Context, id string) (*models.Session, error)
+	Rotate(ctx context.Context, id string, from int64, now, expires time.Time) (bool, error)
+	DeleteSession(ctx context.Context, id string) (bool, error)
+	DeleteExpiredSessions(ctx context.Context, now time.Time) (int64, error)
+
+	InsertActivity(ctx context.Context, a *models.Activity) error
+	Ping(ctx context.Context) error
+}
+
+// Hasher hashes and verifies passwords (internal/password).
+type Hasher interface {
+	Hash(ctx context.Context, plain string) (string, error)
+	Verify(ctx context.Context, encoded, plain string) (match, rehash bool, err error)
+}
+
+// Signer signs and verifies access tokens (internal/token).
+type Signer interface {
+	Sign(c token.Claims, ttl time.Duration) (string, time.Time, error)
+	Verify(ctx context.Context, raw string) (token.Claims, error)
+}
+
+// RefreshCodec encodes opaque refresh tokens (internal/token).
+type RefreshCodec interface {
+	Encode(sessionID string, generation int64) string
+	Decode(tok string) (sessionID string, generation int64, err error)
+}
+
+// Settings are the rules' tunables, read from configuration by the caller.
+type Settings struct {
+	AccessTTL     time.Duration // ACCESS_TOKEN_TTL
+	RefreshTTL    time.Duration // REFRESH_TOKEN_TTL
+	SessionTTL    time.Duration // SESSION_COOKIE_TTL
+	Grace         time.Duration // SESSION_REFRESH_GRACE_PERIOD
+	LoginStall    time.Duration // LOGIN_STALL_TIME
+	LoginAttempts int           // AUTH_LOGIN_ATTEMPTS; 0 = unlimited
+	PublicURL     string
+	CORSOrigins   []string // origins trusted for cookie-authenticated requests
+	RefreshCookie CookieSpec
+	SessionCookie CookieSpec
+}
+
+// Deps are the service's collaborators.
+type Deps struct {
+	Store   Store
+	Hasher  Hasher
+	Signer  Signer
+	Refresh RefreshCodec
+	Policy  PasswordPolicy            // nil = no policy
+	Now     func() time.Time          // nil = time.Now; tests inject a clock
+	Sleep   func(time.Duration)       // nil = time.Sleep; the stall
+	Logger  *slog.Logger              // nil = slog.Default()
+}
+
+// Service implements login, refresh, logout and identity.
+type Service struct {
+	store   Store
+	hasher  Hasher
+	signer  Signer
+	refresh RefreshCodec
+	policy  PasswordPolicy
+	now     func() time.Time
+	sleep   func(time.Duration)
+	log     *slog.Logger
+	set     Settings
+	origins map[string]bool
+}
+
+// New builds the service.
+func New(d Deps, s Settings) *Service {
+	svc := &Service{store: d.Store, hasher: d.Hasher, signer: d.Signer, refresh: d.Refresh, policy: d.Policy,
+		now: d.Now, sleep: d.Sleep, log: d.Logger, set: s, origins: map[string]bool{}}
+	if svc.now == nil {
+		svc.now = time.Now
+	}
+	if svc.sleep == nil {
+		svc.sleep = time.Sleep
+	}
+	if svc.log == nil {
+		svc.log = slog.Default()
+	}
+	if o := originOf(s.PublicURL); o != "" {
+		svc.origins[o] = true
+	}
+	for _, o := range s.CORSOrigins {
+		if o = originOf(strings.TrimSpace(o)); o != "" {
+			svc.origins[o] = true
+		}
+	}
+	return svc
+}
+
+// Settings returns the service's tunables (transports read cookie names).
+func (s *Service) Settings() Settings { return s.set }
+
+func originOf(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.Scheme == "" || u.Host == "" {
+		return ""
+	}
+	return strings.ToLower(u.Scheme + "://" + u.Host)
+}
+
+// checkOrigin guards cookie-authenticated requests against CSRF: a browser
+// sends Origin on cross-site POSTs, and it must be one we trust.
+func (s *Service) checkOrigin(origin string) error {
+	if origin == "" || s.origins[strings.ToLower(origin)] {
+		return nil
+	}
+	return ErrForbidden
+}
+
+// stallSince sleeps until d has passed since start: a floor on response time
+// so that outcomes cannot be told apart by timing. It sleeps, burning no CPU.
+func (s *Service) stallSince(start time.Time, d time.Duration) {
+	if rest := d - time.Since(start); rest > 0 {
+		s.sleep(rest)
+	}
+}
+
+// Ping reports whether the database answers.
+func (s *Service) Ping(ctx context.Context) error { return s.store.Ping(ctx) }

@@ -1,0 +1,126 @@
+package auth
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"fmt"
+
+	"github.com/google/uuid"
+
+	"github.com/gatehouse/gatehouse/internal/password"
+	"github.com/gatehouse/gatehouse/internal/store"
+	"github.com/gatehouse/gatehouse/models"
+)
+
+// PasswordPolicy checks a new password (internal/password.Policy).
+type PasswordPolicy interface {
+	Check(plain string) error
+}
+
+// NewUser describes a user to create.
+type NewUser struct {
+	Email       string
+	Password    string
+	Admin       bool   // give the user the administrator role
+	StaticToken string // optional; stored hashed
+}
+
+// CreateUser validates and stores a new active user.
+func (s *Service) CreateUser(ctx context.Context, nu NewUser) (*models.User, error) {
+	if !ValidEmail(nu.Email) {
+		return nil, InvalidPayload(`"email" must be a valid email`)
+	}
+	if err := s.checkPolicy(nu.Password); err != nil {
+		return nil, err
+	}
+	hash, err := s.hasher.Hash(ctx, nu.Password)
+	if err != nil {
+		return nil, internal(err)
+	}
+	now := s.now().UTC()
+	email, lower := nu.Email, lowerEmail(nu.Email)
+	u := &models.User{ID: uuid.NewString(), Email: &email, EmailLower: &lower, Password: &hash,
+		Status: models.StatusActive, Provider: "default", CreatedAt: now, UpdatedAt: now}
+	if nu.Admin {
+		role, err := s.adminRole(ctx)
+		if err != nil {
+			return nil, err
+		}
+		u.RoleID = &role.ID
+	}
+	if nu.StaticToken != "" {
+		h := HashStaticToken(nu.StaticToken)
+		u.TokenHash = &h
+	}
+	if err := s.store.CreateUser(ctx, u); err != nil {
+		if errors.Is(err, store.ErrDuplicate) {
+			return nil, &Error{Code: CodeRecordNotUnique,
+				Message:    fmt.Sprintf("Value %q for field \"email\" in collection \"directus_users\" has to be unique.", email),
+				Extensions: map[string]any{"collection": "directus_users", "field": "email", "value": email}}
+		}
+		return nil, internal(err)
+	}
+	return u, nil
+}
+
+func (s *Service) checkPolicy(plain string) error {
+	if s.policy == nil {
+		return nil
+	}
+	err := s.policy.Check(plain)
+	var pe *password.PolicyError
+	if errors.As(err, &pe) {
+		return &Error{Code: CodeFailedValidation,
+			Message:    fmt.Sprintf("Validation failed for field \"password\". %s.", pe.Reason),
+			Extensions: map[string]any{"field": "password", "type": pe.Type}}
+	}
+	return err
+}
+
+// adminRole returns the administrator role, creating it on first use.
+func (s *Service) adminRole(ctx context.Context) (*models.Role, error) {
+	r, err := s.store.AdminRole(ctx)
+	if err == nil {
+		return r, nil
+	}
+	if !errors.Is(err, store.ErrNotFound) {
+		return nil, internal(err)
+	}
+	r = &models.Role{ID: uuid.NewString(), Name: "Administrator", AdminAccess: true, AppAccess: true, CreatedAt: s.now().UTC()}
+	if err := s.store.CreateRole(ctx, r); err != nil {
+		return nil, internal(err)
+	}
+	return r, nil
+}
+
+// Bootstrap is the outcome of EnsureAdmin.
+type Bootstrap struct {
+	Created           bool
+	Email             string
+	GeneratedPassword string // set only when ADMIN_PASSWORD was empty
+}
+
+// EnsureAdmin creates the first administrator when none exists. Without a
+// configured password it generates one, which the caller prints once.
+func (s *Service) EnsureAdmin(ctx context.Context, email, plain, staticToken string) (Bootstrap, error) {
+	has, err := s.store.HasAdmin(ctx)
+	if err != nil || has {
+		return Bootstrap{}, err
+	}
+	b := Bootstrap{Email: email}
+	if plain == "" {
+		raw := make([]byte, 18)
+		if _, err := rand.Read(raw); err != nil {
+			return Bootstrap{}, err
+		}
+		plain = base64.RawURLEncoding.EncodeToString(raw)
+		b.GeneratedPassword = plain
+	}
+	if _, err := s.CreateUser(ctx, NewUser{Email: email, Password: plain, Admin: true, StaticToken: staticToken}); err != nil {
+		return Bootstrap{}, err
+	}
+	b.Created = true
+	return b, nil
+}

@@ -1,0 +1,230 @@
+// Package config reads Gatehouse's settings from environment variables, using
+// Directus's names and defaults where Directus has them.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"strings"
+
+	"github.com/caarlos0/env/v11"
+)
+
+// Config is every setting Gatehouse reads at start.
+type Config struct {
+	Host      string `env:"HOST" envDefault:"0.0.0.0"`
+	Port      int    `env:"PORT" envDefault:"8055"`
+	PublicURL string `env:"PUBLIC_URL" envDefault:"http://localhost:8055"`
+	DataDir   string `env:"DATA_DIR" envDefault:"./data"`
+	LogLevel  string `env:"LOG_LEVEL" envDefault:"info"`
+	LogStyle  string `env:"LOG_STYLE" envDefault:"text"`
+
+	DB DB
+
+	Secret string `env:"SECRET"`
+
+	AccessTokenTTL            Duration `env:"ACCESS_TOKEN_TTL" envDefault:"15m"`
+	RefreshTokenTTL           Duration `env:"REFRESH_TOKEN_TTL" envDefault:"7d"`
+	SessionCookieTTL          Duration `env:"SESSION_COOKIE_TTL" envDefault:"1d"`
+	SessionRefreshGracePeriod Duration `env:"SESSION_REFRESH_GRACE_PERIOD" envDefault:"10s"`
+
+	RefreshCookie Cookie `envPrefix:"REFRESH_TOKEN_COOKIE_"`
+	SessionCookie Cookie `envPrefix:"SESSION_COOKIE_"`
+
+	JWTAlgorithm string `env:"JWT_ALGORITHM" envDefault:"ES256"`
+	JWTIssuer    string `env:"JWT_ISSUER" envDefault:"gatehouse"`
+
+	LoginStallTime    Duration `env:"LOGIN_STALL_TIME" envDefault:"500"`
+	AuthLoginAttempts int      `env:"AUTH_LOGIN_ATTEMPTS" envDefault:"25"`
+	MaxPayloadSize    ByteSize `env:"MAX_PAYLOAD_SIZE" envDefault:"1mb"`
+
+	Hash Hash
+
+	PasswordMinLength  int    `env:"PASSWORD_MIN_LENGTH" envDefault:"8"`
+	AuthPasswordPolicy string `env:"AUTH_PASSWORD_POLICY"`
+
+	AdminEmail    string `env:"ADMIN_EMAIL" envDefault:"admin@example.com"`
+	AdminPassword string `env:"ADMIN_PASSWORD"`
+	AdminToken    string `env:"ADMIN_TOKEN"`
+
+	CORSOrigin []string `env:"CORS_ORIGIN" envSeparator:","`
+}
+
+// DB selects and reaches the database.
+type DB struct {
+	Client           string `env:"DB_CLIENT" envDefault:"sqlite3"`
+	Filename         string `env:"DB_FILENAME" envDefault:"./data/gatehouse.db"`
+	ConnectionString string `env:"DB_CONNECTION_STRING"`
+	Host             string `env:"DB_HOST" envDefault:"127.0.0.1"`
+	Port             int    `env:"DB_PORT" envDefault:"5432"`
+	Database         string `env:"DB_DATABASE" envDefault:"gatehouse"`
+	User             string `env:"DB_USER" envDefault:"postgres"`
+	Password         string `env:"DB_PASSWORD"`
+	PoolMax          int    `env:"DB_POOL_MAX" envDefault:"0"`
+}
+
+// Cookie holds one cookie's Directus settings (REFRESH_TOKEN_COOKIE_*, SESSION_COOKIE_*).
+type Cookie struct {
+	Name     string `env:"NAME"`
+	Domain   string `env:"DOMAIN"`
+	Secure   *bool  `env:"SECURE"`
+	SameSite string `env:"SAME_SITE" envDefault:"lax"`
+}
+
+// Hash holds argon2id parameters (HASH_*) and the concurrency cap.
+type Hash struct {
+	MemoryCost    uint32   `env:"HASH_MEMORY_COST" envDefault:"19456"`
+	TimeCost      uint32   `env:"HASH_TIME_COST" envDefault:"2"`
+	Parallelism   uint8    `env:"HASH_PARALLELISM" envDefault:"1"`
+	HashLength    uint32   `env:"HASH_HASH_LENGTH" envDefault:"32"`
+	MaxConcurrent int      `env:"HASH_MAX_CONCURRENT"`
+	QueueTimeout  Duration `env:"HASH_QUEUE_TIMEOUT" envDefault:"2s"`
+}
+
+// fileVars may be given as NAME_FILE, naming a file that holds the value.
+var fileVars = []string{"SECRET", "ADMIN_PASSWORD", "DB_PASSWORD", "DB_CONNECTION_STRING", "EMAIL_SMTP_PASSWORD"}
+
+// Load reads the configuration from environ (os.Environ() form) and validates it.
+// Error messages name the variable, never its value.
+func Load(environ []string) (*Config, error) {
+	vars := make(map[string]string, len(environ))
+	for _, kv := range environ {
+		if k, v, ok := strings.Cut(kv, "="); ok {
+			vars[k] = v
+		}
+	}
+	for _, name := range fileVars {
+		path, ok := vars[name+"_FILE"]
+		if !ok || path == "" {
+			continue
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return nil, fmt.Errorf("%s_FILE: cannot read %s: %w", name, path, errors.Unwrap(err))
+		}
+		vars[name] = strings.TrimRight(string(b), "\r\n")
+	}
+	var c Config
+	if err := env.ParseWithOptions(&c, env.Options{Environment: vars}); err != nil {
+		return nil, fmt.Errorf("configuration: %w", err)
+	}
+	if c.RefreshCookie.Name == "" {
+		c.RefreshCookie.Name = "directus_refresh_token"
+	}
+	if c.SessionCookie.Name == "" {
+		c.SessionCookie.Name = "directus_session_token"
+	}
+	if c.Hash.MaxConcurrent <= 0 {
+		c.Hash.MaxConcurrent = runtime.NumCPU()
+	}
+	c.PublicURL = strings.TrimRight(c.PublicURL, "/")
+	return &c, c.validate()
+}
+
+func (c *Config) validate() error {
+	var errs []error
+	bad := func(name, format string, a ...any) {
+		errs = append(errs, fmt.Errorf("%s: "+format, append([]any{name}, a...)...))
+	}
+	switch c.DB.Client {
+	case "sqlite3", "sqlite":
+		c.DB.Client = "sqlite3"
+	case "pg", "postgres", "postgresql":
+		c.DB.Client = "pg"
+	default:
+		bad("DB_CLIENT", "must be sqlite3 or pg, got %q", c.DB.Client)
+	}
+	if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		bad("PUBLIC_URL", "must be an absolute http(s) URL")
+	}
+	switch c.JWTAlgorithm {
+	case "ES256", "EdDSA", "RS256":
+	default:
+		bad("JWT_ALGORITHM", "must be ES256, EdDSA or RS256, got %q", c.JWTAlgorithm)
+	}
+	if c.JWTIssuer == "" {
+		bad("JWT_ISSUER", "must not be empty")
+	}
+	for name, d := range map[string]Duration{"ACCESS_TOKEN_TTL": c.AccessTokenTTL, "REFRESH_TOKEN_TTL": c.RefreshTokenTTL, "SESSION_COOKIE_TTL": c.SessionCookieTTL} {
+		if d <= 0 {
+			bad(name, "must be longer than zero")
+		}
+	}
+	for name, ck := range map[string]Cookie{"REFRESH_TOKEN_COOKIE_SAME_SITE": c.RefreshCookie, "SESSION_COOKIE_SAME_SITE": c.SessionCookie} {
+		switch strings.ToLower(ck.SameSite) {
+		case "lax", "strict", "none", "":
+		default:
+			bad(name, "must be lax, strict or none, got %q", ck.SameSite)
+		}
+	}
+	if c.AuthLoginAttempts < 0 {
+		bad("AUTH_LOGIN_ATTEMPTS", "must be 0 (unlimited) or more")
+	}
+	if c.MaxPayloadSize <= 0 {
+		bad("MAX_PAYLOAD_SIZE", "must be larger than zero")
+	}
+	if c.Hash.MemoryCost < 8 || c.Hash.MemoryCost > 1<<20 {
+		bad("HASH_MEMORY_COST", "must be between 8 and 1048576 (KiB)")
+	}
+	if c.Hash.TimeCost < 1 || c.Hash.TimeCost > 64 {
+		bad("HASH_TIME_COST", "must be between 1 and 64")
+	}
+	if c.Hash.Parallelism < 1 || c.Hash.Parallelism > 64 {
+		bad("HASH_PARALLELISM", "must be between 1 and 64")
+	}
+	if c.Hash.HashLength < 16 || c.Hash.HashLength > 1024 {
+		bad("HASH_HASH_LENGTH", "must be between 16 and 1024")
+	}
+	if c.PasswordMinLength < 1 || c.PasswordMinLength > 256 {
+		bad("PASSWORD_MIN_LENGTH", "must be between 1 and 256")
+	}
+	if c.AuthPasswordPolicy != "" {
+		if _, err := regexp.Compile(strings.TrimSuffix(strings.TrimPrefix(c.AuthPasswordPolicy, "/"), "/")); err != nil {
+			bad("AUTH_PASSWORD_POLICY", "is not a valid regular expression")
+		}
+	}
+	if c.Secret != "" && len(c.Secret) < 32 {
+		bad("SECRET", "must be at least 32 characters")
+	}
+	if c.Port < 0 || c.Port > 65535 {
+		bad("PORT", "must be a TCP port number")
+	}
+	return errors.Join(errs...)
+}
+
+// Addr is the listen address.
+func (c *Config) Addr() string { return fmt.Sprintf("%s:%d", c.Host, c.Port) }
+
+// SecureDefault is whether cookies get Secure when *_COOKIE_SECURE is unset:
+// on when the public URL is https.
+func (c *Config) SecureDefault() bool { return strings.HasPrefix(c.PublicURL, "https://") }
+
+// CookieSecure resolves a cookie's Secure flag.
+func (c *Config) CookieSecure(ck Cookie) bool {
+	if ck.Secure != nil {
+		return *ck.Secure
+	}
+	return c.SecureDefault()
+}
+
+// SecretFile is where a generated SECRET is kept when none is configured.
+func (c *Config) SecretFile() string { return filepath.Join(c.DataDir, "secret") }
+
+// DSN is the PostgreSQL connection string.
+func (d DB) DSN() string {
+	if d.ConnectionString != "" {
+		return d.ConnectionString
+	}
+	u := url.URL{Scheme: "postgres", Host: fmt.Sprintf("%s:%d", d.Host, d.Port), Path: "/" + d.Database}
+	if d.Password != "" {
+		u.User = url.UserPassword(d.User, d.Password)
+	} else {
+		u.User = url.User(d.User)
+	}
+	return u.String()
+}

@@ -1,0 +1,204 @@
+// Package password hashes, verifies and vets user passwords.
+//
+// New hashes are argon2id PHC strings, the format node-argon2 (and so Directus)
+// writes, so hashes migrate both ways. Verification also accepts Directus
+// argon2i hashes and legacy bcrypt hashes, and tells the caller when a hash
+// should be upgraded. Hash computations are capped by a semaphore because each
+// argon2id call allocates Params.Memory KiB: without a cap a login flood
+// exhausts memory.
+package password
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"runtime"
+	"time"
+
+	"golang.org/x/crypto/argon2"
+)
+
+// Params are argon2id parameters. Memory is in KiB.
+type Params struct {
+	Memory  uint32 // KiB
+	Time    uint32
+	Threads uint8
+	KeyLen  uint32
+	SaltLen uint32
+}
+
+// DefaultParams returns the OWASP Password Storage Cheat Sheet row
+// m=19 MiB, t=2, p=1: cheaper per call than Directus's m=64 MiB, t=3, p=4
+// at equal strength, so more logins fit in the same memory budget.
+func DefaultParams() Params {
+	return Params{Memory: 19456, Time: 2, Threads: 1, KeyLen: 32, SaltLen: 16}
+}
+
+// Validate reports whether p can be used to create new hashes: within the
+// verification bounds (so our own hashes always verify), and at least the
+// argon2 minimums of an 8-byte salt and 4-byte key.
+func (p Params) Validate() error {
+	if p.SaltLen < 8 || p.SaltLen > defaultLimits.maxSaltLen {
+		return fmt.Errorf("%w: salt length %d not in [8, %d]", ErrHashParams, p.SaltLen, defaultLimits.maxSaltLen)
+	}
+	return defaultLimits.checkArgon2(p.Memory, p.Time, uint32(p.Threads), p.KeyLen)
+}
+
+var (
+	// ErrBusy means the queue wait for a hashing slot ran out (or ctx ended);
+	// callers answer 503 rather than pile up memory.
+	ErrBusy = errors.New("password: too many hashes in progress")
+	// ErrHashParams means a stored hash (or configured Params) asks for more
+	// work or memory than we allow, or for invalid parameters. Refused before
+	// any allocation so a planted hash cannot exhaust the server (HS-04).
+	ErrHashParams = errors.New("password: hash parameters out of bounds")
+	// ErrMalformedHash means the stored hash is not a well-formed hash of a
+	// supported algorithm.
+	ErrMalformedHash = errors.New("password: malformed hash")
+)
+
+// Hasher hashes and verifies passwords with bounded concurrency.
+type Hasher struct {
+	params  Params
+	sem     chan struct{}
+	timeout time.Duration
+	lim     limits
+	dummy   string // argon2id string at params, verified when there is no real hash
+	err     error  // set when params are invalid; returned by Hash and Verify
+}
+
+// NewHasher returns a Hasher that runs at most maxConcurrent hash
+// computations at once (maxConcurrent <= 0 means runtime.NumCPU()). Callers
+// beyond that wait up to queueTimeout (0: not at all) or until their ctx ends,
+// then get ErrBusy. Invalid p does not panic: Hash and Verify return an
+// ErrHashParams error instead (check p.Validate() at config load).
+func NewHasher(p Params, maxConcurrent int, queueTimeout time.Duration) *Hasher {
+	if maxConcurrent <= 0 {
+		maxConcurrent = runtime.NumCPU()
+	}
+	h := &Hasher{
+		params:  p,
+		sem:     make(chan struct{}, maxConcurrent),
+		timeout: queueTimeout,
+		lim:     defaultLimits,
+	}
+	if h.err = p.Validate(); h.err == nil {
+		// Random salt and key: no password matches, and building it costs
+		// nothing, yet verifying against it costs exactly one real hash.
+		h.dummy = encodeArgon2("argon2id", p, randomBytes(p.SaltLen), randomBytes(p.KeyLen))
+	}
+	return h
+}
+
+// Params returns the parameters new hashes are made with.
+func (h *Hasher) Params() Params { return h.params }
+
+// Hash returns an argon2id PHC string of plain with a fresh random salt:
+// $argon2id$v=19$m=19456,t=2,p=1$<salt>$<hash> (unpadded standard base64).
+func (h *Hasher) Hash(ctx context.Context, plain string) (string, error) {
+	if h.err != nil {
+		return "", h.err
+	}
+	if err := h.acquire(ctx); err != nil {
+		return "", err
+	}
+	defer h.release()
+	p := h.params
+	salt := randomBytes(p.SaltLen)
+	key := argon2.IDKey([]byte(plain), salt, p.Time, p.Memory, p.Threads, p.KeyLen)
+	return encodeArgon2("argon2id", p, salt, key), nil
+}
+
+// Verify checks plain against encoded (argon2id, argon2i or bcrypt $2a$/$2b$/$2y$).
+// match means the password is right; rehash means it is right and encoded is
+// not argon2id at h's current Params, so the caller should store a new Hash.
+//
+// encoded == "" (unknown user, or a user without a password) verifies against
+// a dummy hash so the answer takes as long as a wrong password, then reports
+// (false, false, nil): response time must not reveal which emails exist.
+//
+// Out-of-bounds parameters give ErrHashParams and unparsable or unsupported
+// hashes ErrMalformedHash, both before any hashing. Every hash computation,
+// the dummy one included, takes a semaphore slot, so it may give ErrBusy.
+func (h *Hasher) Verify(ctx context.Context, encoded, plain string) (match, rehash bool, err error) {
+	if h.err != nil {
+		return false, false, h.err
+	}
+	dummy := encoded == ""
+	if dummy {
+		encoded = h.dummy
+	}
+	v, err := h.lim.parse(encoded)
+	if err != nil {
+		return false, false, err
+	}
+	if err := h.acquire(ctx); err != nil {
+		return false, false, err
+	}
+	defer h.release()
+	ok, err := v.verify(plain)
+	if dummy || !ok || err != nil {
+		return false, false, err
+	}
+	return true, !v.current(h.params), nil
+}
+
+// acquire takes a hashing slot, waiting at most h.timeout.
+func (h *Hasher) acquire(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("%w: %w", ErrBusy, context.Cause(ctx))
+	}
+	select {
+	case h.sem <- struct{}{}:
+		return nil
+	default:
+	}
+	if h.timeout <= 0 {
+		return ErrBusy
+	}
+	t := time.NewTimer(h.timeout)
+	defer t.Stop()
+	select {
+	case h.sem <- struct{}{}:
+		return nil
+	case <-t.C:
+		return ErrBusy
+	case <-ctx.Done():
+		return fmt.Errorf("%w: %w", ErrBusy, context.Cause(ctx))
+	}
+}
+
+func (h *Hasher) release() { <-h.sem }
+
+// verifier is a parsed stored hash.
+type verifier interface {
+	// verify reports whether plain matches, comparing in constant time.
+	verify(plain string) (bool, error)
+	// current reports whether the hash was made with argon2id at p.
+	current(p Params) bool
+}
+
+// maxEncodedLen bounds a stored hash before it is parsed; the largest valid
+// argon2 string (1024-byte salt and key) is about 2.8 KB.
+const maxEncodedLen = 4096
+
+// parse dispatches on the algorithm prefix.
+func (l limits) parse(encoded string) (verifier, error) {
+	if len(encoded) > maxEncodedLen {
+		return nil, fmt.Errorf("%w: too long", ErrMalformedHash)
+	}
+	switch {
+	case len(encoded) >= 4 && encoded[0] == '$' && encoded[1] == '2':
+		return l.parseBcrypt(encoded)
+	case len(encoded) >= 7 && encoded[:7] == "$argon2":
+		return l.parseArgon2(encoded)
+	}
+	return nil, fmt.Errorf("%w: unknown algorithm", ErrMalformedHash)
+}
+
+func randomBytes(n uint32) []byte {
+	b := make([]byte, n)
+	_, _ = rand.Read(b) // crypto/rand.Read never returns an error (Go 1.24+)
+	return b
+}

@@ -1,0 +1,61 @@
+// Package rest serves Gatehouse's Directus-compatible REST routes. Handlers
+// are adapters: decode the request, call internal/auth, encode the answer.
+package rest
+
+import (
+	"log/slog"
+	"net/http"
+
+	"github.com/gatehouse/gatehouse/internal/auth"
+)
+
+// Options configure the REST adapter.
+type Options struct {
+	MaxBody int64         // MAX_PAYLOAD_SIZE in bytes
+	JWKS    func() []byte // the public key set
+	Logger  *slog.Logger
+}
+
+// API holds the routes' shared dependencies.
+type API struct {
+	svc  *auth.Service
+	opts Options
+	log  *slog.Logger
+}
+
+// New returns the REST handler. Extra routes (e.g. GraphQL) can be mounted on
+// the returned mux before it is wrapped by Handler.
+func New(svc *auth.Service, o Options) *API {
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	if o.MaxBody <= 0 {
+		o.MaxBody = 1 << 20
+	}
+	return &API{svc: svc, opts: o, log: o.Logger}
+}
+
+// Routes registers every REST route on mux.
+func (a *API) Routes(mux *http.ServeMux) {
+	mux.HandleFunc("POST /auth/login", a.login)
+	mux.HandleFunc("POST /auth/refresh", a.refresh)
+	mux.HandleFunc("POST /auth/logout", a.logout)
+	mux.HandleFunc("GET /auth", a.providers)
+	mux.HandleFunc("GET /users/me", a.me)
+	mux.HandleFunc("GET /server/ping", a.ping)
+	mux.HandleFunc("GET /server/health", a.health)
+	mux.HandleFunc("GET /.well-known/jwks.json", a.jwks)
+	mux.HandleFunc("/", a.notFound)
+}
+
+// Handler is the complete REST server: routes plus the middleware every
+// request passes through.
+func (a *API) Handler() http.Handler {
+	mux := http.NewServeMux()
+	a.Routes(mux)
+	return a.Wrap(mux)
+}
+
+func (a *API) notFound(w http.ResponseWriter, r *http.Request) {
+	a.fail(w, r, auth.RouteNotFound(r.URL.Path))
+}

@@ -1,0 +1,39 @@
+package rest
+
+import (
+	"context"
+	"net/http"
+	"time"
+)
+
+// GET /server/ping → pong
+func (a *API) ping(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	_, _ = w.Write([]byte("pong"))
+}
+
+// GET /server/health → 200 {"status":"ok"} while the database answers, else 503.
+func (a *API) health(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	status, body := http.StatusOK, `{"status":"ok"}`
+	if err := a.svc.Ping(ctx); err != nil {
+		a.log.WarnContext(r.Context(), "health check: database unreachable", "err", err)
+		status, body = http.StatusServiceUnavailable, `{"status":"error"}`
+	}
+	w.Header().Set("Content-Type", "application/health+json; charset=utf-8")
+	w.WriteHeader(status)
+	_, _ = w.Write([]byte(body))
+}
+
+// GET /auth → no SSO providers.
+func (a *API) providers(w http.ResponseWriter, _ *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]any{"data": []any{}, "disableDefault": false})
+}
+
+// GET /.well-known/jwks.json → the public keys that verify our tokens.
+func (a *API) jwks(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "public, max-age=60")
+	_, _ = w.Write(a.opts.JWKS())
+}

@@ -1,0 +1,70 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"github.com/gatehouse/gatehouse/models"
+)
+
+// CreateSession inserts a new login session.
+func (s *Store) CreateSession(ctx context.Context, sess *models.Session) error {
+	_, err := s.idb.NewInsert().Model(sess).Exec(ctx)
+	return mapErr(err)
+}
+
+// Session reads one session by id.
+func (s *Store) Session(ctx context.Context, id string) (*models.Session, error) {
+	sess := new(models.Session)
+	err := s.idb.NewSelect().Model(sess).Where("id = ?", id).Limit(1).Scan(ctx)
+	return sess, mapErr(err)
+}
+
+// Rotate advances the session's generation from `from` to from+1 in one
+// conditional statement: of N concurrent callers with the same `from`,
+// exactly one gets true.
+func (s *Store) Rotate(ctx context.Context, id string, from int64, now, expires time.Time) (bool, error) {
+	res, err := s.idb.NewUpdate().Model((*models.Session)(nil)).
+		Set("generation = generation + 1").
+		Set("rotated_at = ?", now).
+		Set("expires_at = ?", expires).
+		Set("last_used_at = ?", now).
+		Where("id = ?", id).
+		Where("generation = ?", from).
+		Where("expires_at > ?", now).
+		Exec(ctx)
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
+// DeleteSession removes one session; it reports whether one existed.
+func (s *Store) DeleteSession(ctx context.Context, id string) (bool, error) {
+	res, err := s.idb.NewDelete().Model((*models.Session)(nil)).Where("id = ?", id).Exec(ctx)
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n > 0, err
+}
+
+// DeleteUserSessions ends every session of the user except `except` (may be "").
+func (s *Store) DeleteUserSessions(ctx context.Context, userID, except string) error {
+	q := s.idb.NewDelete().Model((*models.Session)(nil)).Where("user_id = ?", userID)
+	if except != "" {
+		q = q.Where("id <> ?", except)
+	}
+	_, err := q.Exec(ctx)
+	return err
+}
+
+// DeleteExpiredSessions purges sessions that expired before now.
+func (s *Store) DeleteExpiredSessions(ctx context.Context, now time.Time) (int64, error) {
+	res, err := s.idb.NewDelete().Model((*models.Session)(nil)).Where("expires_at < ?", now).Exec(ctx)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}

@@ -1,0 +1,140 @@
+// Package store holds every query Gatehouse runs, over bun, for PostgreSQL and
+// SQLite alike. Callers get models and sentinel errors, never SQL.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect/pgdialect"
+	"github.com/uptrace/bun/dialect/sqlitedialect"
+	_ "modernc.org/sqlite" // registers the pure-Go "sqlite" driver
+)
+
+// Errors callers branch on.
+var (
+	ErrNotFound  = errors.New("store: not found")
+	ErrDuplicate = errors.New("store: duplicate value")
+)
+
+// Store runs Gatehouse's queries.
+type Store struct {
+	db  *bun.DB
+	idb bun.IDB // db, or the transaction this Store runs in
+}
+
+// New wraps an open database.
+func New(db *bun.DB) *Store { return &Store{db: db, idb: db} }
+
+// DB exposes the handle for migrations and tests.
+func (s *Store) DB() *bun.DB { return s.db }
+
+// Options select and size the database.
+type Options struct {
+	Client   string // "sqlite3" or "pg"
+	Filename string // sqlite3
+	DSN      string // pg
+	PoolMax  int    // 0 = a default sized to the machine
+}
+
+// Open connects to the database described by o.
+func Open(ctx context.Context, o Options) (*bun.DB, error) {
+	switch o.Client {
+	case "pg":
+		sqldb, err := sql.Open("pgx", o.DSN)
+		if err != nil {
+			return nil, fmt.Errorf("open postgres: %w", err)
+		}
+		n := o.PoolMax
+		if n <= 0 {
+			n = 4*runtime.NumCPU() + 8
+		}
+		sqldb.SetMaxOpenConns(n)
+		sqldb.SetMaxIdleConns(n)
+		db := bun.NewDB(sqldb, pgdialect.New())
+		if err := db.PingContext(ctx); err != nil {
+			_ = db.Close()
+			return nil, fmt.Errorf("connect to postgres: %w", redactErr(err))
+		}
+		return db, nil
+	case "sqlite3":
+		if dir := filepath.Dir(o.Filename); dir != "" {
+			if err := os.MkdirAll(dir, 0o700); err != nil {
+				return nil, fmt.Errorf("create database directory: %w", err)
+			}
+		}
+		// WAL lets readers run beside the one writer; immediate transactions
+		// take the write lock up front so two writers never deadlock.
+		dsn := "file:" + o.Filename + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)" +
+			"&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_txlock=immediate&_time_format=sqlite"
+		sqldb, err := sql.Open("sqlite", dsn)
+		if err != nil {
+			return nil, fmt.Errorf("open sqlite: %w", err)
+		}
+		n := o.PoolMax
+		if n <= 0 {
+			n = 2 * runtime.NumCPU()
+		}
+		sqldb.SetMaxOpenConns(n)
+		sqldb.SetMaxIdleConns(n)
+		db := bun.NewDB(sqldb, sqlitedialect.New())
+		if err := db.PingContext(ctx); err != nil {
+			_ = db.Close()
+			return nil, fmt.Errorf("open sqlite %s: %w", o.Filename, err)
+		}
+		return db, nil
+	}
+	return nil, fmt.Errorf("unknown database client %q", o.Client)
+}
+
+// Ping reports whether the database answers.
+func (s *Store) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }
+
+// IsPostgres tells the dialect apart where SQL must differ.
+func (s *Store) IsPostgres() bool { return s.db.Dialect().Name().String() == "pg" }
+
+// InTx runs fn in one transaction.
+func (s *Store) InTx(ctx context.Context, fn func(tx *Store) error) error {
+	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		return fn(&Store{db: s.db, idb: tx})
+	})
+}
+
+func mapErr(err error) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, sql.ErrNoRows) {
+		return ErrNotFound
+	}
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && pgErr.Code == "23505" {
+		return fmt.Errorf("%w: %s", ErrDuplicate, pgErr.ConstraintName)
+	}
+	if strings.Contains(err.Error(), "UNIQUE constraint failed") {
+		return ErrDuplicate
+	}
+	return err
+}
+
+// redactErr drops connection details (which may hold a password) from driver errors.
+func redactErr(err error) error {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		return errors.New(pgErr.Message)
+	}
+	var ce *pgconn.ConnectError
+	if errors.As(err, &ce) {
+		return errors.New("cannot connect to the database server")
+	}
+	return err
+}

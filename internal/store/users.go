@@ -1,0 +1,128 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/gatehouse/gatehouse/models"
+)
+
+func (s *Store) userQuery(u *models.User) *bun.SelectQuery {
+	return s.idb.NewSelect().Model(u).Relation("Role")
+}
+
+// UserByEmail finds a user by the lowered email.
+func (s *Store) UserByEmail(ctx context.Context, emailLower string) (*models.User, error) {
+	u := new(models.User)
+	err := s.userQuery(u).Where("?TableAlias.email_lower = ?", emailLower).Limit(1).Scan(ctx)
+	return u, mapErr(err)
+}
+
+// UserByID finds a user by id.
+func (s *Store) UserByID(ctx context.Context, id string) (*models.User, error) {
+	u := new(models.User)
+	err := s.userQuery(u).Where("?TableAlias.id = ?", id).Limit(1).Scan(ctx)
+	return u, mapErr(err)
+}
+
+// ActiveUserByTokenHash finds the active user whose static token hashes to hash.
+func (s *Store) ActiveUserByTokenHash(ctx context.Context, hash string) (*models.User, error) {
+	u := new(models.User)
+	err := s.userQuery(u).Where("?TableAlias.token_hash = ?", hash).
+		Where("?TableAlias.status = ?", models.StatusActive).Limit(1).Scan(ctx)
+	return u, mapErr(err)
+}
+
+// CreateUser inserts u; a taken email or token is ErrDuplicate.
+func (s *Store) CreateUser(ctx context.Context, u *models.User) error {
+	_, err := s.idb.NewInsert().Model(u).Exec(ctx)
+	return mapErr(err)
+}
+
+// CountFailedLogin adds one to the user's consecutive failures and returns the
+// new count, in one statement so concurrent attempts are all counted.
+func (s *Store) CountFailedLogin(ctx context.Context, userID string) (int, error) {
+	var n int
+	err := s.idb.NewUpdate().Model((*models.User)(nil)).
+		Set("failed_logins = failed_logins + 1").
+		Where("id = ?", userID).
+		Returning("failed_logins").
+		Scan(ctx, &n)
+	return n, mapErr(err)
+}
+
+// Suspend sets the user suspended, resets the counter and ends every session.
+func (s *Store) Suspend(ctx context.Context, userID string, now time.Time) error {
+	return s.InTx(ctx, func(tx *Store) error {
+		if _, err := tx.idb.NewUpdate().Model((*models.User)(nil)).
+			Set("status = ?", models.StatusSuspended).
+			Set("failed_logins = 0").
+			Set("updated_at = ?", now).
+			Where("id = ?", userID).Exec(ctx); err != nil {
+			return err
+		}
+		return tx.DeleteUserSessions(ctx, userID, "")
+	})
+}
+
+// RecordLogin clears the failure counter, stamps last_access and, when
+// newHash is set, stores a re-hashed password.
+func (s *Store) RecordLogin(ctx context.Context, userID string, now time.Time, newHash string) error {
+	q := s.idb.NewUpdate().Model((*models.User)(nil)).
+		Set("failed_logins = 0").
+		Set("last_access = ?", now).
+		Where("id = ?", userID)
+	if newHash != "" {
+		q = q.Set("password = ?", newHash).Set("updated_at = ?", now)
+	}
+	_, err := q.Exec(ctx)
+	return err
+}
+
+// TouchLastAccess stamps last_access unless it is already newer than since,
+// so a refresh storm does not write the user row every time.
+func (s *Store) TouchLastAccess(ctx context.Context, userID string, now, since time.Time) error {
+	_, err := s.idb.NewUpdate().Model((*models.User)(nil)).
+		Set("last_access = ?", now).
+		Where("id = ?", userID).
+		Where("(last_access IS NULL OR last_access < ?)", since).
+		Exec(ctx)
+	return err
+}
+
+// HasAdmin reports whether any user holds a role with admin access.
+func (s *Store) HasAdmin(ctx context.Context) (bool, error) {
+	return s.idb.NewSelect().Model((*models.User)(nil)).
+		Join("JOIN gh_roles AS r ON r.id = u.role").
+		Where("r.admin_access = ?", true).Exists(ctx)
+}
+
+// AdminRole returns the first role with admin access.
+func (s *Store) AdminRole(ctx context.Context) (*models.Role, error) {
+	r := new(models.Role)
+	err := s.idb.NewSelect().Model(r).Where("admin_access = ?", true).Order("created_at").Limit(1).Scan(ctx)
+	return r, mapErr(err)
+}
+
+// CreateRole inserts r.
+func (s *Store) CreateRole(ctx context.Context, r *models.Role) error {
+	_, err := s.idb.NewInsert().Model(r).Exec(ctx)
+	return mapErr(err)
+}
+
+// UseTOTPStep records step as the user's last spent TOTP step, only if it is
+// newer than the one recorded: true means the code had not been used.
+func (s *Store) UseTOTPStep(ctx context.Context, userID string, step int64) (bool, error) {
+	res, err := s.idb.NewUpdate().Model((*models.User)(nil)).
+		Set("tfa_last_step = ?", step).
+		Where("id = ?", userID).
+		Where("(tfa_last_step IS NULL OR tfa_last_step < ?)", step).
+		Exec(ctx)
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}

@@ -1,0 +1,31 @@
+package token
+
+import (
+	"time"
+
+	"github.com/lestrrat-go/jwx/v2/jwa"
+	"github.com/lestrrat-go/jwx/v2/jws"
+)
+
+// SignPayloadForTest signs arbitrary payload bytes with the manager's real
+// signing key and the given alg and header members, so tests can build
+// tokens Sign refuses to make (no iss, no exp, other algorithms).
+func SignPayloadForTest(m *Manager, alg jwa.SignatureAlgorithm, hdr map[string]any, payload []byte) (string, error) {
+	sg := m.state.Load().signer
+	h := jws.NewHeaders()
+	for k, v := range hdr {
+		if err := h.Set(k, v); err != nil {
+			return "", err
+		}
+	}
+	out, err := jws.Sign(payload, jws.WithKey(alg, sg.key, jws.WithProtectedHeaders(h)))
+	return string(out), err
+}
+
+// SignerKIDForTest is the kid that currently signs.
+func SignerKIDForTest(m *Manager) string { return m.state.Load().signer.kid }
+
+// SignUncheckedForTest signs with an explicit lifetime, bypassing MaxTTL.
+func SignUncheckedForTest(m *Manager, c Claims, iat, exp time.Time) (string, error) {
+	return m.signWith(m.state.Load().signer, c, iat, exp)
+}

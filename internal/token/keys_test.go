@@ -1,0 +1,232 @@
+package token_test
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gatehouse/gatehouse/internal/token"
+)
+
+func jwksKIDs(t *testing.T, m *token.Manager) map[string]bool {
+	t.Helper()
+	var doc struct {
+		Keys []map[string]any `json:"keys"`
+	}
+	if err := json.Unmarshal(m.JWKS(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	kids := map[string]bool{}
+	for _, k := range doc.Keys {
+		for _, private := range []string{"d", "p", "q", "dp", "dq", "qi", "k"} {
+			if _, ok := k[private]; ok {
+				t.Fatalf("JWKS exposes private member %q", private)
+			}
+		}
+		if k["use"] != "sig" || k["alg"] == nil || k["kid"] == nil {
+			t.Fatalf("JWKS key lacks use/alg/kid: %v", k)
+		}
+		kids[k["kid"].(string)] = true
+	}
+	return kids
+}
+
+func TestRotationLifecycle(t *testing.T) {
+	f := newFixture(t, "ES256")
+	ctx := context.Background()
+	k1 := token.SignerKIDForTest(f.m)
+	old := mustSign(t, f.m, adminClaims(), maxTTL)
+	// A token whose lifetime exceeds MaxTTL can only be made by bypassing
+	// Sign; it shows that deletion, not expiry, is what rejects it.
+	long, err := token.SignUncheckedForTest(f.m, adminClaims(), t0, t0.Add(10*maxTTL))
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	f.clk.Add(time.Minute)
+	nk, err := f.m.Rotate(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if nk.PrivateJWK != "" {
+		t.Fatal("Rotate returned private material")
+	}
+	k2 := token.SignerKIDForTest(f.m)
+	if k2 == k1 || k2 != nk.KID {
+		t.Fatalf("signer %s after rotate, new key %s, old %s", k2, nk.KID, k1)
+	}
+	if hdr := decodeSeg(t, mustSign(t, f.m, adminClaims(), time.Minute), 0); hdr["kid"] != k2 {
+		t.Fatalf("new token kid %v", hdr["kid"])
+	}
+	// Retired but not deleted: still verifies and is still published.
+	if _, err := f.m.Verify(ctx, old); err != nil {
+		t.Fatalf("retired key: %v", err)
+	}
+	if kids := jwksKIDs(t, f.m); !kids[k1] || !kids[k2] {
+		t.Fatalf("JWKS kids %v", kids)
+	}
+	infos, err := f.m.Keys(ctx)
+	if err != nil || len(infos) != 2 {
+		t.Fatalf("Keys = %v, %v", infos, err)
+	}
+	if infos[0].KID != k2 || !infos[0].Active || infos[1].Active || infos[1].RetiredAt == nil ||
+		!infos[1].DeleteAfter.Equal(t0.Add(time.Minute+maxTTL)) {
+		t.Fatalf("Keys = %+v", infos)
+	}
+
+	// Past delete_after, before any store cleanup: gone from memory too.
+	f.clk.Add(maxTTL + time.Second)
+	wantErr(t, f.m, long, token.ErrInvalid)
+	if kids := jwksKIDs(t, f.m); kids[k1] || !kids[k2] {
+		t.Fatalf("JWKS after deletion time %v", kids)
+	}
+	// The next rotation removes the row.
+	if _, err := f.m.Rotate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if f.store.has(k1) {
+		t.Fatal("deleted key still stored")
+	}
+	wantErr(t, f.m, long, token.ErrInvalid)
+	wantErr(t, f.m, old, token.ErrInvalid)
+}
+
+func TestSecondInstancePicksUpRotation(t *testing.T) {
+	f := newFixture(t, "ES256")
+	ctx := context.Background()
+	other := f.manager(t, "ES256", testSecret) // "another instance" over the same store
+	if token.SignerKIDForTest(other) != token.SignerKIDForTest(f.m) {
+		t.Fatal("second instance generated its own key instead of using the stored one")
+	}
+	if _, err := f.m.Rotate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	tok := mustSign(t, f.m, adminClaims(), time.Minute)
+	lists := f.store.lists.Load()
+	if _, err := other.Verify(ctx, tok); err != nil {
+		t.Fatalf("second instance: %v", err)
+	}
+	if f.store.lists.Load() != lists+1 {
+		t.Fatalf("expected exactly one reload, got %d", f.store.lists.Load()-lists)
+	}
+	if token.SignerKIDForTest(other) != token.SignerKIDForTest(f.m) {
+		t.Fatal("second instance still signs with the retired key after reload")
+	}
+
+	// Unknown kids reload at most once per ReloadInterval.
+	atk := attackerKey(t)
+	lists = f.store.lists.Load()
+	for i := range 50 {
+		wantErr(t, other, signWith(t, "ES256", atk, map[string]any{"kid": "junk" + string(rune('a'+i%26))}, validPayload()), token.ErrInvalid)
+	}
+	if n := f.store.lists.Load() - lists; n != 0 { // the legitimate reload above used this interval
+		t.Fatalf("%d reloads for junk kids within one interval", n)
+	}
+	f.clk.Add(6 * time.Second)
+	wantErr(t, other, signWith(t, "ES256", atk, map[string]any{"kid": "junk"}, validPayload()), token.ErrInvalid)
+	if n := f.store.lists.Load() - lists; n != 1 {
+		t.Fatalf("reloads = %d after the interval, want 1", n)
+	}
+}
+
+func TestSignerRefreshesInBackground(t *testing.T) {
+	f := newFixture(t, "ES256")
+	other := f.manager(t, "ES256", testSecret)
+	if _, err := f.m.Rotate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	f.clk.Add(2 * time.Minute)
+	mustSign(t, other, adminClaims(), time.Minute) // triggers the refresh
+	deadline := time.Now().Add(5 * time.Second)
+	for token.SignerKIDForTest(other) != token.SignerKIDForTest(f.m) {
+		if time.Now().After(deadline) {
+			t.Fatal("stale signer not refreshed")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+func TestWrongSecret(t *testing.T) {
+	f := newFixture(t, "ES256")
+	wrong := []byte("a-completely-different-secret-value-xyz")
+	_, err := token.NewManager(context.Background(), token.Options{Store: f.store, Secret: wrong, Now: f.clk.Now, Logger: slog.New(slog.DiscardHandler)})
+	if err == nil {
+		t.Fatal("NewManager accepted a different SECRET")
+	}
+	if !strings.Contains(err.Error(), "SECRET") || strings.Contains(err.Error(), string(wrong)) || strings.Contains(err.Error(), string(testSecret)) {
+		t.Fatalf("error = %q", err)
+	}
+	if _, err := token.NewManager(context.Background(), token.Options{Store: f.store, Now: f.clk.Now}); err == nil {
+		t.Fatal("empty SECRET accepted")
+	}
+}
+
+func TestStoredKeysAreSealed(t *testing.T) {
+	f := newFixture(t, "ES256")
+	rows, _ := f.store.ListKeys(context.Background())
+	if len(rows) != 1 {
+		t.Fatalf("%d rows", len(rows))
+	}
+	if strings.Contains(rows[0].PrivateJWK, `"d"`) || strings.Contains(rows[0].PrivateJWK, "{") {
+		t.Fatal("private JWK stored in clear")
+	}
+	if strings.Contains(rows[0].PublicJWK, `"d"`) {
+		t.Fatal("public JWK has private member")
+	}
+	// Swapping sealed values between rows is detected (kid is bound).
+	if _, err := f.m.Rotate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	f.store.mu.Lock()
+	f.store.rows[0].PrivateJWK, f.store.rows[1].PrivateJWK = f.store.rows[1].PrivateJWK, f.store.rows[0].PrivateJWK
+	f.store.mu.Unlock()
+	if err := f.m.Reload(context.Background()); err == nil {
+		t.Fatal("swapped sealed keys accepted")
+	}
+}
+
+func TestAlgorithmChangeRotates(t *testing.T) {
+	f := newFixture(t, "ES256")
+	es := mustSign(t, f.m, adminClaims(), time.Minute)
+	ed := f.manager(t, "EdDSA", testSecret)
+	if hdr := decodeSeg(t, mustSign(t, ed, adminClaims(), time.Minute), 0); hdr["alg"] != "EdDSA" {
+		t.Fatalf("alg %v", hdr["alg"])
+	}
+	if _, err := ed.Verify(context.Background(), es); err != nil {
+		t.Fatalf("old ES256 token during grace: %v", err)
+	}
+}
+
+func TestConcurrentVerifyAndRotate(t *testing.T) {
+	f := newFixture(t, "ES256")
+	ctx := context.Background()
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range 30 {
+				tok, _, err := f.m.Sign(adminClaims(), time.Minute)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if _, err := f.m.Verify(ctx, tok); err != nil {
+					t.Error(err)
+					return
+				}
+				_ = f.m.JWKS()
+			}
+		}()
+	}
+	for range 5 {
+		if _, err := f.m.Rotate(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	wg.Wait()
+}

@@ -77,10 +77,10 @@ type Deps struct {
 	Hasher  Hasher
 	Signer  Signer
 	Refresh RefreshCodec
-	Policy  PasswordPolicy            // nil = no policy
-	Now     func() time.Time          // nil = time.Now; tests inject a clock
-	Sleep   func(time.Duration)       // nil = time.Sleep; the stall
-	Logger  *slog.Logger              // nil = slog.Default()
+	Policy  PasswordPolicy      // nil = no policy
+	Now     func() time.Time    // nil = time.Now; tests inject a clock
+	Sleep   func(time.Duration) // nil = time.Sleep; the stall
+	Logger  *slog.Logger        // nil = slog.Default()
 }
 
 // Service implements login, refresh, logout and identity.

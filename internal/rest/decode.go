@@ -8,6 +8,7 @@ import (
 	"mime"
 	"net/http"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/gatehouse/gatehouse/internal/auth"
 )
@@ -31,6 +32,9 @@ func (a *API) decode(w http.ResponseWriter, r *http.Request) (body, error) {
 	}
 	if !isJSON(r.Header.Get("Content-Type")) || len(bytes.TrimSpace(raw)) == 0 {
 		return body{}, nil
+	}
+	if !utf8.Valid(raw) {
+		return nil, auth.InvalidPayload("The request body is not valid UTF-8")
 	}
 	var b body
 	if err := json.Unmarshal(raw, &b); err != nil {

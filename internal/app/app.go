@@ -10,7 +10,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -21,7 +20,6 @@ import (
 	"github.com/gatehouse/gatehouse/internal/auth"
 	"github.com/gatehouse/gatehouse/internal/config"
 	"github.com/gatehouse/gatehouse/internal/password"
-	"github.com/gatehouse/gatehouse/internal/rest"
 	"github.com/gatehouse/gatehouse/internal/store"
 	"github.com/gatehouse/gatehouse/internal/token"
 )
@@ -119,12 +117,6 @@ func Settings(cfg *config.Config) auth.Settings {
 		RefreshCookie: cookie(cfg.RefreshCookie, cfg.RefreshTokenTTL.D()),
 		SessionCookie: cookie(cfg.SessionCookie, cfg.SessionCookieTTL.D()),
 	}
-}
-
-// Handler is the whole HTTP surface.
-func (a *App) Handler() http.Handler {
-	api := rest.New(a.Auth, rest.Options{MaxBody: int64(a.Config.MaxPayloadSize), JWKS: a.Keys.JWKS, Logger: a.Log})
-	return api.Handler()
 }
 
 // Close releases the database.

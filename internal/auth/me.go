@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/store"
-	"github.com/gatehouse/gatehouse/models"
 )
 
 // concealed is how secret fields read back when set.
@@ -24,15 +23,26 @@ type Field struct {
 	Value any
 }
 
-// Me returns the caller's user record, limited to fields when given
-// (Directus's ?fields=a,b; "*" means all). Secrets read as "**********".
-func (s *Service) Me(ctx context.Context, a *Accountability, fields []string) ([]Field, error) {
+// UserView is the caller's own record, with secrets reduced to whether they are set.
+type UserView struct {
+	ID          string
+	FirstName   *string
+	LastName    *string
+	Email       *string
+	Status      string
+	Role        *string
+	LastAccess  *time.Time
+	Provider    string
+	HasPassword bool
+	HasToken    bool
+	TFAEnabled  bool
+}
+
+// CurrentUser loads the authenticated caller; anonymous callers get
+// INVALID_CREDENTIALS.
+func (s *Service) CurrentUser(ctx context.Context, a *Accountability) (*UserView, error) {
 	if a == nil {
 		return nil, ErrInvalidCredentials
-	}
-	want, err := pickFields(fields)
-	if err != nil {
-		return nil, err
 	}
 	u, err := s.store.UserByID(ctx, a.UserID)
 	if errors.Is(err, store.ErrNotFound) {
@@ -41,9 +51,29 @@ func (s *Service) Me(ctx context.Context, a *Accountability, fields []string) ([
 	if err != nil {
 		return nil, internal(err)
 	}
+	return &UserView{ID: u.ID, FirstName: u.FirstName, LastName: u.LastName, Email: u.Email, Status: u.Status,
+		Role: u.RoleID, LastAccess: u.LastAccess, Provider: u.Provider,
+		HasPassword: u.Password != nil && *u.Password != "", HasToken: u.TokenHash != nil && *u.TokenHash != "",
+		TFAEnabled: u.TFASecret != nil && *u.TFASecret != ""}, nil
+}
+
+// Me returns the caller's record in Directus's field names, limited to fields
+// when given (?fields=a,b; "*" means all). Secrets read as "**********".
+func (s *Service) Me(ctx context.Context, a *Accountability, fields []string) ([]Field, error) {
+	if a == nil {
+		return nil, ErrInvalidCredentials
+	}
+	want, err := pickFields(fields)
+	if err != nil {
+		return nil, err
+	}
+	u, err := s.CurrentUser(ctx, a)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]Field, 0, len(want))
 	for _, f := range want {
-		out = append(out, Field{f, userField(u, f)})
+		out = append(out, Field{f, u.Field(f)})
 	}
 	return out, nil
 }
@@ -92,14 +122,15 @@ func dedupe(in []string) []string {
 	return out
 }
 
-func conceal(s *string) any {
-	if s == nil || *s == "" {
+func conceal(set bool) any {
+	if !set {
 		return nil
 	}
 	return concealed
 }
 
-func userField(u *models.User, f string) any {
+// Field reads one Directus field of the record.
+func (u *UserView) Field(f string) any {
 	switch f {
 	case "id":
 		return u.ID
@@ -110,15 +141,15 @@ func userField(u *models.User, f string) any {
 	case "email":
 		return u.Email
 	case "password":
-		return conceal(u.Password)
+		return conceal(u.HasPassword)
 	case "status":
 		return u.Status
 	case "role":
-		return u.RoleID
+		return u.Role
 	case "token":
-		return conceal(u.TokenHash)
+		return conceal(u.HasToken)
 	case "tfa_secret":
-		return conceal(u.TFASecret)
+		return conceal(u.TFAEnabled)
 	case "last_access":
 		if u.LastAccess == nil {
 			return nil

@@ -53,6 +53,10 @@ type Config struct {
 	AdminToken    string `env:"ADMIN_TOKEN"`
 
 	CORSOrigin []string `env:"CORS_ORIGIN" envSeparator:","`
+
+	GraphQLPlayground      bool `env:"GRAPHQL_PLAYGROUND" envDefault:"true"`
+	GraphQLIntrospection   bool `env:"GRAPHQL_INTROSPECTION" envDefault:"true"`
+	GraphQLComplexityLimit int  `env:"GRAPHQL_COMPLEXITY_LIMIT" envDefault:"200"`
 }
 
 // DB selects and reaches the database.
@@ -190,6 +194,9 @@ func (c *Config) validate() error {
 	}
 	if c.Secret != "" && len(c.Secret) < 32 {
 		bad("SECRET", "must be at least 32 characters")
+	}
+	if c.GraphQLComplexityLimit < 1 {
+		bad("GRAPHQL_COMPLEXITY_LIMIT", "must be 1 or more")
 	}
 	if c.Port < 0 || c.Port > 65535 {
 		bad("PORT", "must be a TCP port number")

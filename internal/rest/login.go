@@ -13,20 +13,18 @@ func (a *API) login(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	t, err := a.svc.Login(r.Context(), auth.LoginInput{
+	t, cookies, err := a.svc.LoginHTTP(r.Context(), r, auth.LoginInput{
 		Email: b.value("email"), Password: b.value("password"), Mode: b.value("mode"), OTP: b.value("otp"),
-	}, meta(r))
-	if err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	a.tokens(w, t)
+	})
+	a.tokens(w, r, t, cookies, err)
 }
 
 // tokens writes a login or refresh result in the mode's shape.
-func (a *API) tokens(w http.ResponseWriter, t auth.Tokens) {
-	if c := a.svc.Cookie(t); c != nil {
-		http.SetCookie(w, c)
+func (a *API) tokens(w http.ResponseWriter, r *http.Request, t auth.Tokens, cookies []*http.Cookie, err error) {
+	setCookies(w, cookies)
+	if err != nil {
+		a.fail(w, r, err)
+		return
 	}
 	out := map[string]any{"expires": t.ExpiresMS()}
 	access, refresh := t.Visible()
@@ -37,4 +35,10 @@ func (a *API) tokens(w http.ResponseWriter, t auth.Tokens) {
 		out["refresh_token"] = *refresh
 	}
 	data(w, out)
+}
+
+func setCookies(w http.ResponseWriter, cs []*http.Cookie) {
+	for _, c := range cs {
+		http.SetCookie(w, c)
+	}
 }

@@ -8,7 +8,10 @@ import (
 
 // GET /users/me?fields=a,b
 func (a *API) me(w http.ResponseWriter, r *http.Request) {
-	acc, err := a.identify(w, r)
+	acc, clear, err := a.svc.Identify(r.Context(), r)
+	if clear != nil {
+		http.SetCookie(w, clear)
+	}
 	if err != nil {
 		a.fail(w, r, err)
 		return

@@ -6,30 +6,24 @@ import (
 	"github.com/gatehouse/gatehouse/internal/auth"
 )
 
-// presented resolves the body's mode and token, or the cookie, per Directus.
-func (a *API) presented(w http.ResponseWriter, r *http.Request) (auth.Presented, error) {
+// modeAndToken reads the body's mode and refresh_token and applies Directus's
+// REST default mode (json with a body token, else cookie).
+func (a *API) modeAndToken(w http.ResponseWriter, r *http.Request) (mode, token string, err error) {
 	b, err := a.decode(w, r)
 	if err != nil {
-		return auth.Presented{}, err
+		return "", "", err
 	}
-	bodyToken := b.truthy("refresh_token")
-	return a.svc.Present(auth.RESTMode(b.truthy("mode"), bodyToken), bodyToken, r)
+	token = b.truthy("refresh_token")
+	return auth.RESTMode(b.truthy("mode"), token), token, nil
 }
 
 // POST /auth/refresh {refresh_token?, mode?}
 func (a *API) refresh(w http.ResponseWriter, r *http.Request) {
-	p, err := a.presented(w, r)
+	mode, token, err := a.modeAndToken(w, r)
 	if err != nil {
 		a.fail(w, r, err)
 		return
 	}
-	t, err := a.svc.Refresh(r.Context(), p, meta(r))
-	if err != nil {
-		if p.Mode == auth.ModeSession && auth.ClearsSessionCookie(auth.Credential{Source: auth.SourceCookie}, err) {
-			http.SetCookie(w, a.svc.Settings().SessionCookie.Clear())
-		}
-		a.fail(w, r, err)
-		return
-	}
-	a.tokens(w, t)
+	t, cookies, err := a.svc.RefreshHTTP(r.Context(), r, mode, token)
+	a.tokens(w, r, t, cookies, err)
 }

@@ -222,3 +222,20 @@ func Each(t *testing.T, fn func(t *testing.T, s *Server), env ...string) {
 		fn(t, New(t, client, env...))
 	})
 }
+
+// GraphQL posts a query (with optional variables) to endpoint.
+func (s *Server) GraphQL(endpoint, query string, vars map[string]any, header ...string) *Response {
+	s.t.Helper()
+	body := map[string]any{"query": query}
+	if vars != nil {
+		body["variables"] = vars
+	}
+	return s.Post(endpoint, body, header...)
+}
+
+// Field returns data.<name> as an object.
+func (r *Response) Field(name string) map[string]any {
+	d, _ := r.JSON()["data"].(map[string]any)
+	f, _ := d[name].(map[string]any)
+	return f
+}

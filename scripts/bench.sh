@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# Runs every gatehouse-bench scenario against a freshly started server, on
+# SQLite and/or PostgreSQL. Usage: scripts/bench.sh [sqlite|pg|all]
+#
+# Env: D (duration, default 10s), FLOOD_D (default 30s), GH_BIN (a server
+# binary to test instead of building one), PG_BASE (server URL, default
+# postgres://postgres@127.0.0.1:5432; a database is created and dropped), PORT (default 18055), and any
+# Gatehouse setting (e.g. GOMEMLIMIT, HASH_MAX_CONCURRENT) passed through.
+# Results go to stdout; the server's log to $OUT/<db>.log.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+WHICH=${1:-all}
+D=${D:-10s}
+FLOOD_D=${FLOOD_D:-30s}
+PORT=${PORT:-18055}
+PG_BASE=${PG_BASE:-postgres://postgres@127.0.0.1:5432}
+PG_URL=$PG_BASE/postgres?sslmode=disable
+OUT=${OUT:-$(mktemp -d /tmp/gatehouse-bench.XXXXXX)}
+PW=bench-password-0123
+URL=http://127.0.0.1:$PORT
+
+if [[ -z "${GH_BIN:-}" ]]; then
+  GH_BIN=$OUT/gatehouse
+  go build -o "$GH_BIN" ./cmd/gatehouse
+fi
+go build -o "$OUT/gatehouse-bench" ./cmd/gatehouse-bench
+BENCH="$OUT/gatehouse-bench -url $URL -email admin@example.com -password $PW"
+
+echo "# machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(go version | cut -d' ' -f3-)"
+echo "# server: $GH_BIN  D=$D FLOOD_D=$FLOOD_D"
+
+SERVER_PID=
+stop_server() {
+  if [[ -n "$SERVER_PID" ]]; then
+    kill "$SERVER_PID" 2>/dev/null || true
+    wait "$SERVER_PID" 2>/dev/null || true
+    SERVER_PID=
+  fi
+}
+PG_DB=
+drop_pg() {
+  if [[ -n "$PG_DB" ]]; then
+    psql "$PG_URL" -qc "DROP DATABASE IF EXISTS $PG_DB WITH (FORCE)" >/dev/null || true
+    PG_DB=
+  fi
+}
+trap 'stop_server; drop_pg' EXIT
+
+# start_server <name> <env...>: AUTH_LOGIN_ATTEMPTS=0 so the login scenario's
+# concurrent right-password logins cannot suspend the admin.
+start_server() {
+  local name=$1; shift
+  env SECRET=bench-secret-0123456789-0123456789-abcdef ADMIN_PASSWORD=$PW \
+    HOST=127.0.0.1 PORT=$PORT LOG_LEVEL=warn AUTH_LOGIN_ATTEMPTS=0 \
+    DATA_DIR="$OUT/data-$name" "$@" "$GH_BIN" serve >"$OUT/$name.log" 2>&1 &
+  SERVER_PID=$!
+  for _ in $(seq 100); do
+    curl -fs "$URL/server/ping" >/dev/null 2>&1 && return 0
+    sleep 0.1
+  done
+  echo "server did not start; log:" >&2
+  cat "$OUT/$name.log" >&2
+  exit 1
+}
+
+scenarios() {
+  local P=$SERVER_PID
+  sleep 1
+  echo "## idle";                  $BENCH -pid "$P" idle
+  echo "## ping c=16";             $BENCH -pid "$P" -c 16 -d "$D" ping
+  echo "## me c=16";               $BENCH -pid "$P" -c 16 -d "$D" me
+  echo "## me c=64";               $BENCH -pid "$P" -c 64 -d "$D" me
+  echo "## refresh c=16";          $BENCH -pid "$P" -c 16 -d "$D" refresh
+  echo "## login c=64";            $BENCH -pid "$P" -c 64 -d "$D" login
+  echo "## login-flood 200/s";     $BENCH -pid "$P" -rate 200 -d "$FLOOD_D" -flood-email nobody@example.com login-flood
+}
+
+if [[ $WHICH == sqlite || $WHICH == all ]]; then
+  echo; echo "# SQLite"
+  start_server sqlite DB_CLIENT=sqlite3 DB_FILENAME="$OUT/data-sqlite/gatehouse.db"
+  scenarios
+  stop_server
+fi
+if [[ $WHICH == pg || $WHICH == all ]]; then
+  echo; echo "# PostgreSQL"
+  PG_DB=gatehouse_bench_$$
+  psql "$PG_URL" -qc "CREATE DATABASE $PG_DB" >/dev/null
+  start_server pg DB_CLIENT=pg DB_CONNECTION_STRING="$PG_BASE/$PG_DB?sslmode=disable"
+  scenarios
+  stop_server
+  drop_pg
+fi

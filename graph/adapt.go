@@ -43,3 +43,12 @@ func userModel(u *auth.UserView) *model.User {
 	}
 	return m
 }
+
+// done turns an operation without a result into Directus's Boolean answer.
+func done(err error) (*bool, error) {
+	if err != nil {
+		return nil, err
+	}
+	ok := true
+	return &ok, nil
+}

@@ -41,6 +41,20 @@ func (r *mutationResolver) Logout(ctx context.Context, refreshToken *string, mod
 	return &ok, nil
 }
 
+// RequestPasswordReset is the resolver for the requestPasswordReset field.
+func (r *mutationResolver) RequestPasswordReset(ctx context.Context, email string, resetURL *string) (*bool, error) {
+	x := gqlserver.FromContext(ctx)
+	err := r.Auth.RequestPasswordReset(ctx, auth.ResetRequest{Email: auth.String(email), ResetURL: deref(resetURL)}, auth.MetaFrom(x.R))
+	return done(err)
+}
+
+// ResetPassword is the resolver for the resetPassword field.
+func (r *mutationResolver) ResetPassword(ctx context.Context, token string, password string) (*bool, error) {
+	x := gqlserver.FromContext(ctx)
+	err := r.Auth.ResetPassword(ctx, auth.ResetInput{Token: auth.String(token), Password: auth.String(password)}, auth.MetaFrom(x.R))
+	return done(err)
+}
+
 // Me is the resolver for the me field.
 func (r *queryResolver) Me(ctx context.Context) (*model.User, error) {
 	x := gqlserver.FromContext(ctx)

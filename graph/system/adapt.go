@@ -45,3 +45,12 @@ func usersModel(u *auth.UserView) *model.DirectusUsers {
 		Password: str("password"), Status: str("status"), Role: u.Role, Token: str("token"),
 		TfaSecret: str("tfa_secret"), LastAccess: str("last_access"), Provider: str("provider")}
 }
+
+// done turns an operation without a result into Directus's Boolean answer.
+func done(err error) (*bool, error) {
+	if err != nil {
+		return nil, err
+	}
+	ok := true
+	return &ok, nil
+}

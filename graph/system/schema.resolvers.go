@@ -42,6 +42,20 @@ func (r *mutationResolver) AuthLogout(ctx context.Context, refreshToken *string,
 	return &ok, nil
 }
 
+// AuthPasswordRequest is the resolver for the auth_password_request field.
+func (r *mutationResolver) AuthPasswordRequest(ctx context.Context, email string, resetURL *string) (*bool, error) {
+	x := gqlserver.FromContext(ctx)
+	err := r.Auth.RequestPasswordReset(ctx, auth.ResetRequest{Email: auth.String(email), ResetURL: deref(resetURL)}, auth.MetaFrom(x.R))
+	return done(err)
+}
+
+// AuthPasswordReset is the resolver for the auth_password_reset field.
+func (r *mutationResolver) AuthPasswordReset(ctx context.Context, token string, password string) (*bool, error) {
+	x := gqlserver.FromContext(ctx)
+	err := r.Auth.ResetPassword(ctx, auth.ResetInput{Token: auth.String(token), Password: auth.String(password)}, auth.MetaFrom(x.R))
+	return done(err)
+}
+
 // UsersMe is the resolver for the users_me field.
 func (r *queryResolver) UsersMe(ctx context.Context) (*model.DirectusUsers, error) {
 	x := gqlserver.FromContext(ctx)

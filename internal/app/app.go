@@ -19,6 +19,7 @@ import (
 
 	"github.com/gatehouse/gatehouse/internal/auth"
 	"github.com/gatehouse/gatehouse/internal/config"
+	"github.com/gatehouse/gatehouse/internal/mail"
 	"github.com/gatehouse/gatehouse/internal/password"
 	"github.com/gatehouse/gatehouse/internal/store"
 	"github.com/gatehouse/gatehouse/internal/token"
@@ -32,6 +33,8 @@ type App struct {
 	Keys   *token.Manager
 	Auth   *auth.Service
 	Hasher *password.Hasher
+	Mail   *mail.Renderer
+	Outbox *mail.Worker // delivers queued email; Serve runs it
 	Log    *slog.Logger
 }
 
@@ -97,9 +100,12 @@ func (a *App) build(ctx context.Context, o Options) error {
 	if policy.Regex, err = password.ParsePolicyRegex(cfg.AuthPasswordPolicy); err != nil {
 		return fmt.Errorf("AUTH_PASSWORD_POLICY: %w", err)
 	}
+	if err := a.buildMail(o.Now); err != nil {
+		return err
+	}
 	a.Auth = auth.New(auth.Deps{
 		Store: a.Store, Hasher: a.Hasher, Signer: a.Keys, Refresh: token.NewRefresh(secret), Policy: policy,
-		Now: o.Now, Sleep: o.Sleep, Logger: a.Log,
+		Mailer: a.Mail, Notify: a.Outbox, Now: o.Now, Sleep: o.Sleep, Logger: a.Log,
 	}, Settings(cfg))
 	return nil
 }
@@ -116,6 +122,8 @@ func Settings(cfg *config.Config) auth.Settings {
 		LoginAttempts: cfg.AuthLoginAttempts, PublicURL: cfg.PublicURL, CORSOrigins: cfg.CORSOrigin,
 		RefreshCookie: cookie(cfg.RefreshCookie, cfg.RefreshTokenTTL.D()),
 		SessionCookie: cookie(cfg.SessionCookie, cfg.SessionCookieTTL.D()),
+		ProjectName:   cfg.ProjectName, ResetURLs: auth.URLAllowList(cfg.PasswordResetURLAllowList),
+		ResetTTL: cfg.PasswordResetTokenTTL.D(), RequestStall: cfg.PasswordResetStallTime.D(),
 	}
 }
 

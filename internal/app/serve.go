@@ -22,6 +22,10 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	workerCtx, stopWorker := context.WithCancel(context.WithoutCancel(ctx))
+	workerDone := make(chan struct{})
+	go func() { defer close(workerDone); a.Outbox.Run(workerCtx) }()
+	defer func() { stopWorker(); <-workerDone }() // drain the message in flight
 	select {
 	case err := <-errc:
 		return err

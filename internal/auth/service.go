@@ -35,6 +35,10 @@ type Store interface {
 	DeleteSession(ctx context.Context, id string) (bool, error)
 	DeleteExpiredSessions(ctx context.Context, now time.Time) (int64, error)
 
+	IssueToken(ctx context.Context, t *models.OneTimeToken, m *models.Message) error
+	Token(ctx context.Context, hash string) (*models.OneTimeToken, error)
+	ResetPassword(ctx context.Context, tokenHash, userID, newHash string, now time.Time) (bool, error)
+
 	InsertActivity(ctx context.Context, a *models.Activity) error
 	Ping(ctx context.Context) error
 }
@@ -69,6 +73,11 @@ type Settings struct {
 	CORSOrigins   []string // origins trusted for cookie-authenticated requests
 	RefreshCookie CookieSpec
 	SessionCookie CookieSpec
+
+	ProjectName  string        // PROJECT_NAME, for emails and the TOTP issuer
+	ResetURLs    URLAllowList  // PASSWORD_RESET_URL_ALLOW_LIST
+	ResetTTL     time.Duration // PASSWORD_RESET_TOKEN_TTL
+	RequestStall time.Duration // floor on password-request responses
 }
 
 // Deps are the service's collaborators.
@@ -78,6 +87,8 @@ type Deps struct {
 	Signer  Signer
 	Refresh RefreshCodec
 	Policy  PasswordPolicy      // nil = no policy
+	Mailer  Mailer              // renders token emails
+	Notify  Notifier            // wakes the outbox worker; may be nil
 	Now     func() time.Time    // nil = time.Now; tests inject a clock
 	Sleep   func(time.Duration) // nil = time.Sleep; the stall
 	Logger  *slog.Logger        // nil = slog.Default()
@@ -90,6 +101,8 @@ type Service struct {
 	signer  Signer
 	refresh RefreshCodec
 	policy  PasswordPolicy
+	mailer  Mailer
+	notify  Notifier
 	now     func() time.Time
 	sleep   func(time.Duration)
 	log     *slog.Logger
@@ -100,6 +113,7 @@ type Service struct {
 // New builds the service.
 func New(d Deps, s Settings) *Service {
 	svc := &Service{store: d.Store, hasher: d.Hasher, signer: d.Signer, refresh: d.Refresh, policy: d.Policy,
+		mailer: d.Mailer, notify: d.Notify,
 		now: d.Now, sleep: d.Sleep, log: d.Logger, set: s, origins: map[string]bool{}}
 	if svc.now == nil {
 		svc.now = time.Now

@@ -37,7 +37,7 @@ func (s *Service) CreateUser(ctx context.Context, nu NewUser) (*models.User, err
 	}
 	hash, err := s.hasher.Hash(ctx, nu.Password)
 	if err != nil {
-		return nil, internal(err)
+		return nil, s.hashFailure(err)
 	}
 	now := s.now().UTC()
 	email, lower := nu.Email, lowerEmail(nu.Email)
@@ -123,4 +123,12 @@ func (s *Service) EnsureAdmin(ctx context.Context, email, plain, staticToken str
 	}
 	b.Created = true
 	return b, nil
+}
+
+// hashFailure maps a hashing error: no free slot is a 503, anything else internal.
+func (s *Service) hashFailure(err error) error {
+	if errors.Is(err, password.ErrBusy) {
+		return busy()
+	}
+	return internal(err)
 }

@@ -54,6 +54,17 @@ type Config struct {
 
 	CORSOrigin []string `env:"CORS_ORIGIN" envSeparator:","`
 
+	ProjectName               string   `env:"PROJECT_NAME" envDefault:"Gatehouse"`
+	PasswordResetURLAllowList []string `env:"PASSWORD_RESET_URL_ALLOW_LIST" envSeparator:","`
+	PasswordResetTokenTTL     Duration `env:"PASSWORD_RESET_TOKEN_TTL" envDefault:"1h"`
+	PasswordResetStallTime    Duration `env:"PASSWORD_RESET_STALL_TIME" envDefault:"500ms"`
+	UserInviteURLAllowList    []string `env:"USER_INVITE_URL_ALLOW_LIST" envSeparator:","`
+	UserInviteTokenTTL        Duration `env:"USER_INVITE_TOKEN_TTL" envDefault:"7d"`
+	UserRegisterURLAllowList  []string `env:"USER_REGISTER_URL_ALLOW_LIST" envSeparator:","`
+	EmailVerificationTokenTTL Duration `env:"EMAIL_VERIFICATION_TOKEN_TTL" envDefault:"7d"`
+
+	Email Email
+
 	GraphQLPlayground      bool `env:"GRAPHQL_PLAYGROUND" envDefault:"true"`
 	GraphQLIntrospection   bool `env:"GRAPHQL_INTROSPECTION" envDefault:"true"`
 	GraphQLComplexityLimit int  `env:"GRAPHQL_COMPLEXITY_LIMIT" envDefault:"200"`
@@ -78,6 +89,21 @@ type Cookie struct {
 	Domain   string `env:"DOMAIN"`
 	Secure   *bool  `env:"SECURE"`
 	SameSite string `env:"SAME_SITE" envDefault:"lax"`
+}
+
+// Email configures delivery (Directus's EMAIL_* names).
+type Email struct {
+	Transport     string `env:"EMAIL_TRANSPORT"` // smtp or file; default: smtp when EMAIL_SMTP_HOST is set, else file
+	From          string `env:"EMAIL_FROM" envDefault:"no-reply@example.com"`
+	TemplatesPath string `env:"EMAIL_TEMPLATES_PATH" envDefault:"./templates"`
+	MaxAttempts   int    `env:"EMAIL_MAX_ATTEMPTS" envDefault:"8"`
+	SMTPHost      string `env:"EMAIL_SMTP_HOST"`
+	SMTPPort      int    `env:"EMAIL_SMTP_PORT"`
+	SMTPUser      string `env:"EMAIL_SMTP_USER"`
+	SMTPPassword  string `env:"EMAIL_SMTP_PASSWORD"`
+	SMTPSecure    bool   `env:"EMAIL_SMTP_SECURE"`
+	SMTPIgnoreTLS bool   `env:"EMAIL_SMTP_IGNORE_TLS"`
+	SMTPName      string `env:"EMAIL_SMTP_NAME"`
 }
 
 // Hash holds argon2id parameters (HASH_*) and the concurrency cap.
@@ -194,6 +220,27 @@ func (c *Config) validate() error {
 	}
 	if c.Secret != "" && len(c.Secret) < 32 {
 		bad("SECRET", "must be at least 32 characters")
+	}
+	if c.Email.Transport == "" {
+		c.Email.Transport = "file"
+		if c.Email.SMTPHost != "" {
+			c.Email.Transport = "smtp"
+		}
+	}
+	switch c.Email.Transport {
+	case "file":
+	case "smtp":
+		if c.Email.SMTPHost == "" {
+			bad("EMAIL_SMTP_HOST", "is required when EMAIL_TRANSPORT is smtp")
+		}
+	default:
+		bad("EMAIL_TRANSPORT", "must be smtp or file, got %q", c.Email.Transport)
+	}
+	if c.Email.MaxAttempts < 1 {
+		bad("EMAIL_MAX_ATTEMPTS", "must be 1 or more")
+	}
+	if c.PasswordResetTokenTTL <= 0 {
+		bad("PASSWORD_RESET_TOKEN_TTL", "must be longer than zero")
 	}
 	if c.GraphQLComplexityLimit < 1 {
 		bad("GRAPHQL_COMPLEXITY_LIMIT", "must be 1 or more")

@@ -40,6 +40,8 @@ func (a *API) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /auth/login", a.login)
 	mux.HandleFunc("POST /auth/refresh", a.refresh)
 	mux.HandleFunc("POST /auth/logout", a.logout)
+	mux.HandleFunc("POST /auth/password/request", a.passwordRequest)
+	mux.HandleFunc("POST /auth/password/reset", a.passwordReset)
 	mux.HandleFunc("GET /auth", a.providers)
 	mux.HandleFunc("GET /users/me", a.me)
 	mux.HandleFunc("GET /server/ping", a.ping)

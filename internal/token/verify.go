@@ -36,9 +36,8 @@ var (
 	b64s = b64.Strict()
 )
 
-// Verify checks an access token. See ErrExpired, ErrInvalid and ErrForeign
-// for how failures map to Directus's responses.
-func (m *Manager) Verify(ctx context.Context, raw string) (Claims, error) {
+// verify checks an access token without the cache (see Verify in cache.go).
+func (m *Manager) verify(ctx context.Context, raw string) (Claims, error) {
 	hdr, pl, sig, ok := splitCompact(raw)
 	if !ok {
 		return Claims{}, ErrForeign

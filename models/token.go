@@ -1,0 +1,29 @@
+package models
+
+import (
+	"time"
+
+	"github.com/uptrace/bun"
+)
+
+// One-time token purposes.
+const (
+	TokenPasswordReset = "password_reset"
+	TokenInvite        = "invite"
+	TokenVerifyEmail   = "verify_email"
+)
+
+// OneTimeToken is an emailed secret (reset, invite, verification). Only its
+// SHA-256 is stored. It is spent by one conditional update, and it dies with
+// the password it was issued against (PasswordMark).
+type OneTimeToken struct {
+	bun.BaseModel `bun:"table:gh_tokens,alias:t"`
+
+	Hash         string     `bun:"hash,pk"`
+	Kind         string     `bun:"kind,notnull"`
+	UserID       string     `bun:"user_id,notnull"`
+	PasswordMark string     `bun:"password_mark,notnull"`
+	ExpiresAt    time.Time  `bun:"expires_at,notnull"`
+	UsedAt       *time.Time `bun:"used_at"`
+	CreatedAt    time.Time  `bun:"created_at,notnull"`
+}

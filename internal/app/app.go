@@ -20,6 +20,7 @@ import (
 	"github.com/gatehouse/gatehouse/internal/auth"
 	"github.com/gatehouse/gatehouse/internal/config"
 	"github.com/gatehouse/gatehouse/internal/mail"
+	"github.com/gatehouse/gatehouse/internal/pages"
 	"github.com/gatehouse/gatehouse/internal/password"
 	"github.com/gatehouse/gatehouse/internal/store"
 	"github.com/gatehouse/gatehouse/internal/token"
@@ -35,6 +36,7 @@ type App struct {
 	Hasher *password.Hasher
 	Mail   *mail.Renderer
 	Outbox *mail.Worker // delivers queued email; Serve runs it
+	Pages  *pages.Pages
 	Log    *slog.Logger
 }
 
@@ -107,7 +109,8 @@ func (a *App) build(ctx context.Context, o Options) error {
 		Store: a.Store, Hasher: a.Hasher, Signer: a.Keys, Refresh: token.NewRefresh(secret), Policy: policy,
 		Mailer: a.Mail, Notify: a.Outbox, Now: o.Now, Sleep: o.Sleep, Logger: a.Log,
 	}, Settings(cfg))
-	return nil
+	a.Pages, err = pages.New(a.Auth, cfg.ProjectName, int64(cfg.MaxPayloadSize), a.Log)
+	return err
 }
 
 // Settings turns configuration into the service's rules.

@@ -30,6 +30,7 @@ func (a *App) Handler() http.Handler {
 	api := rest.New(a.Auth, rest.Options{MaxBody: int64(cfg.MaxPayloadSize), JWKS: a.Keys.JWKS, Logger: a.Log})
 	mux := http.NewServeMux()
 	api.Routes(mux)
+	a.Pages.Routes(mux)
 
 	endpoint := func(es graphql.ExecutableSchema, path string, single []string) http.Handler {
 		o := gqlserver.Options{Introspection: cfg.GraphQLIntrospection, ComplexityLimit: cfg.GraphQLComplexityLimit,

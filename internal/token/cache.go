@@ -57,7 +57,9 @@ func (m *Manager) Verify(ctx context.Context, raw string) (Claims, error) {
 	}
 	c, err := m.verify(ctx, raw)
 	if err == nil {
-		if hdr, _, _, ok := splitCompact(raw); ok {
+		// Our tokens carry no nbf; one that does is not cached, so a clock
+		// stepping back can never make a cached token valid too early.
+		if hdr, pl, _, ok := splitCompact(raw); ok && pl["nbf"] == nil {
 			if kid, ok := stringMember(hdr, "kid"); ok {
 				verified.put(sum, verifiedEntry{m: m, kid: kid, c: c})
 			}
@@ -67,8 +69,9 @@ func (m *Manager) Verify(ctx context.Context, raw string) (Claims, error) {
 }
 
 // get returns the cached claims if the entry belongs to m, is unexpired by
-// m's clock (with jwx's rule: valid while now, to the second, is before exp)
-// and its kid is still a live key of m. A stale entry is dropped.
+// m's clock (with jwx's rule: valid while now, to the second, is before exp),
+// not issued in the future (a clock stepped back) and its kid is still a
+// live key of m. Otherwise the entry is dropped and the caller re-verifies.
 func (vc *verifiedCache) get(m *Manager, sum [sha256.Size]byte) (Claims, bool) {
 	vc.mu.RLock()
 	e, ok := vc.m[sum]
@@ -78,7 +81,7 @@ func (vc *verifiedCache) get(m *Manager, sum [sha256.Size]byte) (Claims, bool) {
 	}
 	now := m.now()
 	if k := m.state.Load().byKID[e.kid]; k != nil && !pastDelete(k.deleteAfter, now) &&
-		now.Truncate(time.Second).Before(e.c.Expires) {
+		now.Truncate(time.Second).Before(e.c.Expires) && !e.c.IssuedAt.After(now.Add(iatLeeway)) {
 		return e.c, true
 	}
 	vc.mu.Lock()

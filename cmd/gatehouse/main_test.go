@@ -1,0 +1,124 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+func env(t *testing.T) []string {
+	dir := t.TempDir()
+	return []string{"DB_FILENAME=" + filepath.Join(dir, "g.db"), "DATA_DIR=" + dir,
+		"HASH_MEMORY_COST=256", "HASH_TIME_COST=1", "LOGIN_STALL_TIME=0", "ADMIN_PASSWORD=first-admin-password"}
+}
+
+func cli(t *testing.T, environ []string, args ...string) string {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	if err := run(context.Background(), args, environ, &out, &errOut); err != nil {
+		t.Fatalf("gatehouse %v: %v\n%s", args, err, errOut.String())
+	}
+	return out.String()
+}
+
+func TestCommands(t *testing.T) {
+	e := env(t)
+	if out := cli(t, e, "migrate"); !strings.Contains(out, "applied") {
+		t.Fatalf("migrate: %q", out)
+	}
+	if out := cli(t, e, "migrate"); !strings.Contains(out, "up to date") {
+		t.Fatalf("second migrate: %q", out)
+	}
+	if out := cli(t, e, "users", "create", "--email", "Cli@Example.com", "--password", "cli-user-password", "--admin"); !strings.Contains(out, "created user Cli@Example.com") {
+		t.Fatalf("users create: %q", out)
+	}
+	var errOut bytes.Buffer
+	if err := run(context.Background(), []string{"users", "create", "--email", "cli@example.com", "--password", "cli-user-password"}, e, io.Discard, &errOut); err == nil {
+		t.Fatal("a duplicate email was accepted")
+	}
+	if err := run(context.Background(), []string{"users", "create", "--email", "x@example.com", "--password", "short"}, e, io.Discard, &errOut); err == nil || strings.Contains(err.Error(), "short") {
+		t.Fatalf("weak password: %v", err)
+	}
+	list := cli(t, e, "keys", "list")
+	if strings.Count(list, "signing") != 1 {
+		t.Fatalf("keys list: %q", list)
+	}
+	if out := cli(t, e, "keys", "rotate"); !strings.Contains(out, "new signing key") {
+		t.Fatalf("keys rotate: %q", out)
+	}
+	list = cli(t, e, "keys", "list")
+	if strings.Count(list, "signing") != 1 || strings.Count(list, "retired") != 1 {
+		t.Fatalf("keys list after rotate: %q", list)
+	}
+	if err := run(context.Background(), []string{"nope"}, e, io.Discard, io.Discard); err == nil {
+		t.Fatal("unknown command accepted")
+	}
+	if err := run(context.Background(), nil, append(e, "DB_CLIENT=mysql"), io.Discard, io.Discard); err == nil || !strings.Contains(err.Error(), "DB_CLIENT") {
+		t.Fatalf("bad config: %v", err)
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for a writer and a reader goroutine.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) { s.mu.Lock(); defer s.mu.Unlock(); return s.b.Write(p) }
+func (s *syncBuffer) String() string              { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
+
+func TestServeStartsAndStops(t *testing.T) {
+	e := append(env(t), "PORT=0", "HOST=127.0.0.1", "ADMIN_PASSWORD=")
+	ctx, cancel := context.WithCancel(context.Background())
+	var stdout, stderr syncBuffer
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, []string{"serve"}, e, &stdout, &stderr) }()
+	addr := regexp.MustCompile(`addr=(127\.0\.0\.1:\d+)`)
+	var base string
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline) && base == ""; time.Sleep(20 * time.Millisecond) {
+		if m := addr.FindStringSubmatch(stderr.String()); m != nil {
+			base = "http://" + m[1]
+		}
+	}
+	if base == "" {
+		t.Fatalf("server did not start: %s", stderr.String())
+	}
+	res, err := http.Get(base + "/server/ping")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != 200 {
+		t.Fatalf("ping: %d", res.StatusCode)
+	}
+	// A generated admin password is printed once, on standard output only.
+	pw := regexp.MustCompile(`password: (\S+)`).FindStringSubmatch(stdout.String())
+	if pw == nil || strings.Contains(stderr.String(), pw[1]) {
+		t.Fatalf("generated password: stdout %q", stdout.String())
+	}
+	body := strings.NewReader(`{"email":"admin@example.com","password":"` + pw[1] + `"}`)
+	res, err = http.Post(base+"/auth/login", "application/json", body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != 200 {
+		t.Fatalf("login with the printed password: %d", res.StatusCode)
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("serve returned %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("serve did not stop")
+	}
+}

@@ -1,0 +1,97 @@
+// Package pages serves Gatehouse's few built-in HTML pages (the password
+// reset form). They work without JavaScript, load nothing from elsewhere, and
+// run under a strict CSP. Like the REST handlers they only call internal/auth.
+package pages
+
+import (
+	"embed"
+	"errors"
+	"html/template"
+	"log/slog"
+	"net/http"
+
+	"github.com/gatehouse/gatehouse/internal/auth"
+)
+
+//go:embed templates/*.html templates/pages.css
+var files embed.FS
+
+// CSP allows only our stylesheet and same-origin form posts.
+const CSP = "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+
+// Pages serves the built-in pages.
+type Pages struct {
+	svc     *auth.Service
+	tmpl    *template.Template
+	css     []byte
+	project string
+	maxBody int64
+	log     *slog.Logger
+}
+
+// New parses the templates.
+func New(svc *auth.Service, project string, maxBody int64, log *slog.Logger) (*Pages, error) {
+	t, err := template.ParseFS(files, "templates/*.html")
+	if err != nil {
+		return nil, err
+	}
+	css, err := files.ReadFile("templates/pages.css")
+	if err != nil {
+		return nil, err
+	}
+	return &Pages{svc: svc, tmpl: t, css: css, project: project, maxBody: maxBody, log: log}, nil
+}
+
+// Routes registers the pages on mux.
+func (p *Pages) Routes(mux *http.ServeMux) {
+	mux.HandleFunc("GET /admin/reset-password", p.resetForm)
+	mux.HandleFunc("POST /admin/reset-password", p.resetSubmit)
+	mux.HandleFunc("GET /admin/assets/pages.css", p.stylesheet)
+}
+
+func (p *Pages) stylesheet(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Type", "text/css; charset=utf-8")
+	w.Header().Set("Cache-Control", "public, max-age=3600")
+	_, _ = w.Write(p.css)
+}
+
+// view is what a page template receives.
+type view struct {
+	Project string
+	Token   string
+	Error   string
+	Done    bool
+}
+
+func (p *Pages) render(w http.ResponseWriter, status int, name string, v view) {
+	v.Project = p.project
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Content-Security-Policy", CSP)
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("Referrer-Policy", "no-referrer") // the URL carries a token
+	w.WriteHeader(status)
+	if err := p.tmpl.ExecuteTemplate(w, name, v); err != nil {
+		p.log.Error("rendering page failed", "page", name, "err", err)
+	}
+}
+
+// message is what a person reads for a failed reset.
+func message(err error) (int, string) {
+	switch {
+	case errors.Is(err, auth.ErrInvalidToken):
+		return http.StatusForbidden, "This link is not valid. Request a new one."
+	case errors.Is(err, auth.ErrTokenExpired):
+		return http.StatusUnauthorized, "This link has expired. Request a new one."
+	case errors.Is(err, auth.ErrForbidden):
+		return http.StatusForbidden, "This link has already been used. Request a new one."
+	}
+	e := auth.AsError(err)
+	switch e.Code {
+	case auth.CodeFailedValidation, auth.CodeInvalidPayload:
+		return http.StatusBadRequest, e.Message
+	case auth.CodeServiceUnavailable:
+		return http.StatusServiceUnavailable, "The server is busy. Try again in a moment."
+	}
+	return http.StatusInternalServerError, "Something went wrong. Try again later."
+}

@@ -1,0 +1,326 @@
+package token
+
+import (
+	"context"
+	"crypto/sha256"
+	"errors"
+	"log/slog"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gatehouse/gatehouse/models"
+)
+
+// cacheStore is a minimal in-memory KeyStore for the cache's own tests.
+type cacheStore struct {
+	mu   sync.Mutex
+	rows []models.Key
+}
+
+func (s *cacheStore) ListKeys(context.Context) ([]models.Key, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.rows), nil
+}
+
+func (s *cacheStore) InsertKey(_ context.Context, k *models.Key) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.rows = append(s.rows, *k)
+	return nil
+}
+
+func (s *cacheStore) RetireKeys(_ context.Context, except string, retiredAt, deleteAfter time.Time) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i := range s.rows {
+		if s.rows[i].KID != except && s.rows[i].RetiredAt == nil {
+			r, d := retiredAt, deleteAfter
+			s.rows[i].RetiredAt, s.rows[i].DeleteAfter = &r, &d
+		}
+	}
+	return nil
+}
+
+func (s *cacheStore) DeleteKeysBefore(_ context.Context, t time.Time) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.rows = slices.DeleteFunc(s.rows, func(k models.Key) bool { return k.DeleteAfter != nil && k.DeleteAfter.Before(t) })
+	return nil
+}
+
+func (s *cacheStore) drop(kid string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.rows = slices.DeleteFunc(s.rows, func(k models.Key) bool { return k.KID == kid })
+}
+
+type cacheClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *cacheClock) now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *cacheClock) add(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+const cacheMaxTTL = time.Hour
+
+func newCacheManager(t testing.TB) (*Manager, *cacheStore, *cacheClock) {
+	t.Helper()
+	st, clk := &cacheStore{}, &cacheClock{t: time.Date(2031, 5, 6, 7, 8, 9, 0, time.UTC)}
+	m, err := NewManager(context.Background(), Options{
+		Store: st, Secret: []byte("cache-test-secret-0123456789abcdefgh"), MaxTTL: cacheMaxTTL, Now: clk.now,
+		Logger: slog.New(slog.DiscardHandler),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m, st, clk
+}
+
+func cacheClaims() Claims {
+	role := "0f6f3c31-7c0a-4a56-9b0c-0c5cb7e8d9a1"
+	return Claims{UserID: "7d5c2a7e-1b7a-4f41-9a53-3f3c9d1c2b10", Role: &role, AppAccess: true, Session: "s1", Generation: 3}
+}
+
+func signCache(t testing.TB, m *Manager, ttl time.Duration) string {
+	t.Helper()
+	tok, _, err := m.Sign(cacheClaims(), ttl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tok
+}
+
+func cached(m *Manager, tok string) bool {
+	_, ok := verified.get(m, sha256.Sum256([]byte(tok)))
+	return ok
+}
+
+func TestVerifyCacheHit(t *testing.T) {
+	m, _, _ := newCacheManager(t)
+	tok := signCache(t, m, time.Minute)
+	ctx := context.Background()
+	if cached(m, tok) {
+		t.Fatal("cached before the first Verify")
+	}
+	first, err := m.Verify(ctx, tok)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !cached(m, tok) {
+		t.Fatal("not cached after a successful Verify")
+	}
+	second, err := m.Verify(ctx, tok)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if *first.Role != *second.Role || first.Role == second.Role || first.UserID != second.UserID ||
+		first.Session != second.Session || first.Generation != second.Generation || !first.Expires.Equal(second.Expires) {
+		t.Fatalf("cached claims differ or share the role pointer: %+v vs %+v", first, second)
+	}
+	*second.Role = "mutated" // a caller's change must not reach the cache
+	if third, _ := m.Verify(ctx, tok); *third.Role != *first.Role {
+		t.Fatalf("cache entry was mutated through a returned pointer: %q", *third.Role)
+	}
+
+	// Failures are never cached, and another Manager gets no hits.
+	bad := tok[:len(tok)-2] + "AA"
+	for range 2 {
+		if _, err := m.Verify(ctx, bad); err == nil {
+			t.Fatal("tampered token verified")
+		}
+	}
+	if cached(m, bad) {
+		t.Fatal("a failure was cached")
+	}
+	other, _, _ := newCacheManager(t)
+	if cached(other, tok) {
+		t.Fatal("another Manager got a hit")
+	}
+	if _, err := other.Verify(ctx, tok); err == nil {
+		t.Fatal("another Manager (other keys) accepted the token")
+	}
+}
+
+func TestVerifyCacheExpiry(t *testing.T) {
+	m, _, clk := newCacheManager(t)
+	tok := signCache(t, m, time.Minute)
+	ctx := context.Background()
+	if _, err := m.Verify(ctx, tok); err != nil {
+		t.Fatal(err)
+	}
+	clk.add(59*time.Second + 999*time.Millisecond) // still inside exp, to the second
+	if _, err := m.Verify(ctx, tok); err != nil || !cached(m, tok) {
+		t.Fatalf("just before exp: %v (cached %v)", err, cached(m, tok))
+	}
+	clk.add(time.Millisecond) // now == exp: jwx calls this expired
+	if _, err := m.Verify(ctx, tok); !errors.Is(err, ErrExpired) {
+		t.Fatalf("at exp: %v, want ErrExpired", err)
+	}
+	if cached(m, tok) {
+		t.Fatal("expired entry still served")
+	}
+}
+
+func TestVerifyCacheDeletedKeyRefused(t *testing.T) {
+	m, st, clk := newCacheManager(t)
+	ctx := context.Background()
+	tok := signCache(t, m, 2*cacheMaxTTL/3)
+	if _, err := m.Verify(ctx, tok); err != nil {
+		t.Fatal(err)
+	}
+	// Rotation retires the key, which keeps verifying until delete_after.
+	clk.add(time.Minute)
+	if _, err := m.Rotate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.Verify(ctx, tok); err != nil {
+		t.Fatalf("retired key: %v", err)
+	}
+	// Past delete_after the token dies though it is cached and unexpired
+	// (tokens are signed with at most MaxTTL; this one lied for the test).
+	long, err := SignUncheckedForTest(m, cacheClaims(), clk.now(), clk.now().Add(3*cacheMaxTTL))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.Verify(ctx, long); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.Rotate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	clk.add(cacheMaxTTL + time.Second)
+	for _, tk := range []string{tok, long} {
+		if _, err := m.Verify(ctx, tk); !errors.Is(err, ErrInvalid) && !errors.Is(err, ErrExpired) {
+			t.Fatalf("token of a deleted key: %v", err)
+		}
+	}
+	if _, err := m.Verify(ctx, long); !errors.Is(err, ErrInvalid) {
+		t.Fatalf("unexpired token of a deleted key: %v, want ErrInvalid", err)
+	}
+	if cached(m, long) {
+		t.Fatal("entry of a deleted key still served")
+	}
+
+	// A key removed by a reload (another instance deleted the row) also ends
+	// its cached tokens at once.
+	fresh := signCache(t, m, time.Minute)
+	if _, err := m.Verify(ctx, fresh); err != nil {
+		t.Fatal(err)
+	}
+	st.drop(m.state.Load().signer.kid)
+	if err := m.Reload(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.Verify(ctx, fresh); !errors.Is(err, ErrInvalid) {
+		t.Fatalf("token of a key dropped by reload: %v, want ErrInvalid", err)
+	}
+}
+
+func TestVerifyCacheBound(t *testing.T) {
+	m, _, clk := newCacheManager(t)
+	vc := newVerifiedCache(64)
+	exp := clk.now().Add(time.Minute)
+	for i := range 1000 {
+		var sum [sha256.Size]byte
+		sum[0], sum[1] = byte(i), byte(i>>8)
+		c := cacheClaims()
+		c.Expires = exp
+		if i%3 == 0 {
+			c.Expires = clk.now() // already expired: evicted first
+		}
+		vc.put(sum, verifiedEntry{m: m, kid: "k", c: c})
+		if n := vc.len(); n > 64 {
+			t.Fatalf("cache holds %d entries, bound is 64", n)
+		}
+	}
+	if vc.len() == 0 {
+		t.Fatal("cache emptied itself")
+	}
+	// The shared cache is bounded the same way.
+	if verified.max != verifiedCacheMax || verifiedCacheMax > 100000 {
+		t.Fatalf("shared cache bound %d", verified.max)
+	}
+}
+
+func TestVerifyCacheConcurrent(t *testing.T) {
+	m, _, _ := newCacheManager(t)
+	toks := make([]string, 8)
+	for i := range toks {
+		c := cacheClaims()
+		c.Generation = int64(i)
+		tok, _, err := m.Sign(c, time.Minute)
+		if err != nil {
+			t.Fatal(err)
+		}
+		toks[i] = tok
+	}
+	var wg sync.WaitGroup
+	for w := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 200 {
+				c, err := m.Verify(context.Background(), toks[(w+i)%len(toks)])
+				if err != nil || c.Generation != int64((w+i)%len(toks)) {
+					t.Errorf("Verify: %+v %v", c, err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// BenchmarkVerifyES256Uncached is the full parse and signature check that a
+// cache miss pays; BenchmarkVerifyES256 (sign_test.go) now measures hits.
+func BenchmarkVerifyES256Uncached(b *testing.B) {
+	m, _, _ := newCacheManager(b)
+	tok := signCache(b, m, 15*time.Minute)
+	ctx := context.Background()
+	for b.Loop() {
+		if _, err := m.verify(ctx, tok); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkVerifyES256Cached(b *testing.B) {
+	m, _, _ := newCacheManager(b)
+	tok := signCache(b, m, 15*time.Minute)
+	ctx := context.Background()
+	if _, err := m.Verify(ctx, tok); err != nil {
+		b.Fatal(err)
+	}
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if _, err := m.Verify(ctx, tok); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+func TestVerifyCacheClockStepsBack(t *testing.T) {
+	m, _, clk := newCacheManager(t)
+	tok := signCache(t, m, time.Minute)
+	if _, err := m.Verify(context.Background(), tok); err != nil {
+		t.Fatal(err)
+	}
+	clk.add(-time.Minute) // iat is now far in the future
+	if _, err := m.Verify(context.Background(), tok); !errors.Is(err, ErrInvalid) {
+		t.Fatalf("cached token issued in the future: %v, want ErrInvalid", err)
+	}
+}

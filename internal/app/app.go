@@ -107,7 +107,7 @@ func (a *App) build(ctx context.Context, o Options) error {
 	}
 	a.Auth = auth.New(auth.Deps{
 		Store: a.Store, Hasher: a.Hasher, Signer: a.Keys, Refresh: token.NewRefresh(secret), Policy: policy,
-		Mailer: a.Mail, Notify: a.Outbox, Now: o.Now, Sleep: o.Sleep, Logger: a.Log,
+		Mailer: a.Mail, Notify: a.Outbox, Secret: secret, Now: o.Now, Sleep: o.Sleep, Logger: a.Log,
 	}, Settings(cfg))
 	a.Pages, err = pages.New(a.Auth, cfg.ProjectName, int64(cfg.MaxPayloadSize), a.Log)
 	return err
@@ -127,6 +127,13 @@ func Settings(cfg *config.Config) auth.Settings {
 		SessionCookie: cookie(cfg.SessionCookie, cfg.SessionCookieTTL.D()),
 		ProjectName:   cfg.ProjectName, ResetURLs: auth.URLAllowList(cfg.PasswordResetURLAllowList),
 		ResetTTL: cfg.PasswordResetTokenTTL.D(), RequestStall: cfg.PasswordResetStallTime.D(),
+		InviteURLs: auth.URLAllowList(cfg.UserInviteURLAllowList), InviteTTL: cfg.UserInviteTokenTTL.D(),
+		Registration: auth.Registration{
+			Enabled: cfg.PublicRegistration, VerifyEmail: cfg.PublicRegistrationVerifyEmail,
+			RoleID: cfg.PublicRegistrationRole, Domains: cfg.PublicRegistrationEmailFilter,
+			URLs: auth.URLAllowList(cfg.UserRegisterURLAllowList), TTL: cfg.EmailVerificationTokenTTL.D(),
+			Stall: cfg.RegisterStallTime.D(),
+		},
 	}
 }
 

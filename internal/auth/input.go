@@ -10,9 +10,13 @@ import (
 // Directus's (Joi's) messages: absent, present but not a string, or a string.
 type Value struct {
 	Set       bool   // the field was present (JSON null counts as present)
-	NotString bool   // present with a non-string type
+	NotString bool   // present with a non-string type (null included)
+	Null      bool   // present as JSON null
 	Str       string // the string, when it is one
 }
+
+// NullValue builds a present-but-null Value.
+func NullValue() Value { return Value{Set: true, NotString: true, Null: true} }
 
 // String builds a present string Value.
 func String(s string) Value { return Value{Set: true, Str: s} }

@@ -68,7 +68,7 @@ func (s *Service) Login(ctx context.Context, in LoginInput, m Meta) (Tokens, err
 		return Tokens{}, err
 	}
 	if user.TFASecret != nil && *user.TFASecret != "" {
-		if err := s.checkOTP(ctx, user, in.OTP.Str); err != nil {
+		if err := s.checkOTP(ctx, user, in.OTP.Str, m); err != nil {
 			s.audit(ctx, models.ActionLoginFailed, user.ID, m, "otp")
 			return Tokens{}, err
 		}

@@ -13,8 +13,8 @@ import (
 // concealed is how secret fields read back when set.
 const concealed = "**********"
 
-// userFields are the readable fields of a user, in output order.
-var userFields = []string{"id", "first_name", "last_name", "email", "password", "status", "role",
+// UserFields are the readable fields of a user in Directus's names, in output order.
+var UserFields = []string{"id", "first_name", "last_name", "email", "password", "status", "role",
 	"token", "tfa_secret", "last_access", "provider"}
 
 // Field is one key of a user record in output order.
@@ -51,10 +51,7 @@ func (s *Service) CurrentUser(ctx context.Context, a *Accountability) (*UserView
 	if err != nil {
 		return nil, internal(err)
 	}
-	return &UserView{ID: u.ID, FirstName: u.FirstName, LastName: u.LastName, Email: u.Email, Status: u.Status,
-		Role: u.RoleID, LastAccess: u.LastAccess, Provider: u.Provider,
-		HasPassword: u.Password != nil && *u.Password != "", HasToken: u.TokenHash != nil && *u.TokenHash != "",
-		TFAEnabled: u.TFASecret != nil && *u.TFASecret != ""}, nil
+	return viewOf(u), nil
 }
 
 // Me returns the caller's record in Directus's field names, limited to fields
@@ -86,7 +83,7 @@ func pickFields(fields []string) ([]string, error) {
 			switch {
 			case name == "":
 			case name == "*":
-				want = append(want, userFields...)
+				want = append(want, UserFields...)
 			case knownField(name):
 				want = append(want, name)
 			default:
@@ -96,13 +93,13 @@ func pickFields(fields []string) ([]string, error) {
 		}
 	}
 	if len(want) == 0 {
-		return userFields, nil
+		return UserFields, nil
 	}
 	return dedupe(want), nil
 }
 
 func knownField(name string) bool {
-	for _, f := range userFields {
+	for _, f := range UserFields {
 		if f == name {
 			return true
 		}

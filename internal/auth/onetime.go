@@ -51,12 +51,25 @@ func passwordMark(u *models.User) string {
 // sendToken issues a one-time token of kind for u and queues the email
 // template name, whose link is link with the token appended.
 func (s *Service) sendToken(ctx context.Context, u *models.User, kind, template, link string, ttl time.Duration) error {
+	tok, msg, err := s.prepareToken(u, kind, template, link, ttl)
+	if err != nil {
+		return err
+	}
+	if err := s.store.IssueToken(ctx, tok, msg); err != nil {
+		return internal(err)
+	}
+	s.wake()
+	return nil
+}
+
+// prepareToken makes a token row and the outbox message carrying its link.
+func (s *Service) prepareToken(u *models.User, kind, template, link string, ttl time.Duration) (*models.OneTimeToken, *models.Message, error) {
 	if s.mailer == nil {
-		return internal(errors.New("no mailer configured"))
+		return nil, nil, internal(errors.New("no mailer configured"))
 	}
 	secret, hash, err := newSecret()
 	if err != nil {
-		return internal(err)
+		return nil, nil, internal(err)
 	}
 	now := s.now().UTC()
 	msg, err := s.mailer.Render(template, map[string]any{
@@ -64,18 +77,19 @@ func (s *Service) sendToken(ctx context.Context, u *models.User, kind, template,
 		"projectName": s.set.ProjectName, "projectUrl": s.set.PublicURL,
 	})
 	if err != nil {
-		return internal(err)
+		return nil, nil, internal(err)
 	}
 	msg.To = *u.Email
 	tok := &models.OneTimeToken{Hash: hash, Kind: kind, UserID: u.ID, PasswordMark: passwordMark(u),
 		ExpiresAt: now.Add(ttl), CreatedAt: now}
-	if err := s.store.IssueToken(ctx, tok, mail.NewOutboxMessage(msg, now, now.Add(ttl))); err != nil {
-		return internal(err)
-	}
+	return tok, mail.NewOutboxMessage(msg, now, now.Add(ttl)), nil
+}
+
+// wake tells the outbox worker a message is waiting.
+func (s *Service) wake() {
 	if s.notify != nil {
 		s.notify.Notify()
 	}
-	return nil
 }
 
 // checkToken finds a live token of kind: unknown → INVALID_TOKEN, expired →

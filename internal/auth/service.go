@@ -5,11 +5,13 @@ package auth
 
 import (
 	"context"
+	"crypto/cipher"
 	"log/slog"
 	"net/url"
 	"strings"
 	"time"
 
+	"github.com/gatehouse/gatehouse/internal/store"
 	"github.com/gatehouse/gatehouse/internal/token"
 	"github.com/gatehouse/gatehouse/models"
 )
@@ -38,6 +40,17 @@ type Store interface {
 	IssueToken(ctx context.Context, t *models.OneTimeToken, m *models.Message) error
 	Token(ctx context.Context, hash string) (*models.OneTimeToken, error)
 	ResetPassword(ctx context.Context, tokenHash, userID, newHash string, now time.Time) (bool, error)
+
+	ListUsers(ctx context.Context, f store.UserFilter) ([]models.User, error)
+	UpdateUser(ctx context.Context, u *models.User, columns []string, endSessions bool, keepSession string) error
+	DeleteUser(ctx context.Context, id string) error
+	Roles(ctx context.Context) ([]models.Role, error)
+	Role(ctx context.Context, id string) (*models.Role, error)
+	CreateUserWithToken(ctx context.Context, u *models.User, t *models.OneTimeToken, m *models.Message) error
+	SpendToken(ctx context.Context, hash string, now time.Time, u *models.User, columns []string) (bool, error)
+	ReplaceRecoveryCodes(ctx context.Context, userID string, hashes []string, now time.Time) error
+	UseRecoveryCode(ctx context.Context, userID, hash string, now time.Time) (bool, error)
+	RecoveryCodesLeft(ctx context.Context, userID string) (int, error)
 
 	InsertActivity(ctx context.Context, a *models.Activity) error
 	Ping(ctx context.Context) error
@@ -78,6 +91,10 @@ type Settings struct {
 	ResetURLs    URLAllowList  // PASSWORD_RESET_URL_ALLOW_LIST
 	ResetTTL     time.Duration // PASSWORD_RESET_TOKEN_TTL
 	RequestStall time.Duration // floor on password-request responses
+
+	InviteURLs   URLAllowList  // USER_INVITE_URL_ALLOW_LIST
+	InviteTTL    time.Duration // USER_INVITE_TOKEN_TTL
+	Registration Registration
 }
 
 // Deps are the service's collaborators.
@@ -89,6 +106,7 @@ type Deps struct {
 	Policy  PasswordPolicy      // nil = no policy
 	Mailer  Mailer              // renders token emails
 	Notify  Notifier            // wakes the outbox worker; may be nil
+	Secret  []byte              // SECRET: seals TOTP secrets at rest
 	Now     func() time.Time    // nil = time.Now; tests inject a clock
 	Sleep   func(time.Duration) // nil = time.Sleep; the stall
 	Logger  *slog.Logger        // nil = slog.Default()
@@ -103,6 +121,7 @@ type Service struct {
 	policy  PasswordPolicy
 	mailer  Mailer
 	notify  Notifier
+	tfa     cipher.AEAD
 	now     func() time.Time
 	sleep   func(time.Duration)
 	log     *slog.Logger
@@ -115,6 +134,9 @@ func New(d Deps, s Settings) *Service {
 	svc := &Service{store: d.Store, hasher: d.Hasher, signer: d.Signer, refresh: d.Refresh, policy: d.Policy,
 		mailer: d.Mailer, notify: d.Notify,
 		now: d.Now, sleep: d.Sleep, log: d.Logger, set: s, origins: map[string]bool{}}
+	if len(d.Secret) > 0 {
+		svc.tfa, _ = newTFACipher(d.Secret) // cannot fail for a non-empty secret
+	}
 	if svc.now == nil {
 		svc.now = time.Now
 	}

@@ -31,11 +31,29 @@ func matchTOTP(secret, code string, now time.Time) (int64, bool) {
 	return 0, false
 }
 
-// checkOTP accepts a code once: its step must be newer than the last one the
-// user spent, recorded atomically so a replayed or raced code fails.
-func (s *Service) checkOTP(ctx context.Context, u *models.User, code string) error {
-	step, ok := matchTOTP(*u.TFASecret, code, s.now())
+// totpStep matches code against u's (sealed) secret.
+func (s *Service) totpStep(u *models.User, code string) (int64, bool) {
+	secret, err := s.openTFA(u.ID, *u.TFASecret)
+	if err != nil {
+		s.log.Error("cannot open a TOTP secret", "user", u.ID, "err", err)
+		return 0, false
+	}
+	return matchTOTP(secret, code, s.now())
+}
+
+// checkOTP accepts a TOTP code once: its step must be newer than the last one
+// the user spent, recorded atomically so a replayed or raced code fails. A
+// recovery code is accepted in its place, once.
+func (s *Service) checkOTP(ctx context.Context, u *models.User, code string, m Meta) error {
+	step, ok := s.totpStep(u, code)
 	if !ok {
+		used, err := s.useRecoveryCode(ctx, u, code, m)
+		if err != nil {
+			return internal(err)
+		}
+		if used {
+			return nil
+		}
 		return ErrInvalidOTP
 	}
 	fresh, err := s.store.UseTOTPStep(ctx, u.ID, step)

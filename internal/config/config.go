@@ -63,6 +63,12 @@ type Config struct {
 	UserRegisterURLAllowList  []string `env:"USER_REGISTER_URL_ALLOW_LIST" envSeparator:","`
 	EmailVerificationTokenTTL Duration `env:"EMAIL_VERIFICATION_TOKEN_TTL" envDefault:"7d"`
 
+	PublicRegistration            bool     `env:"PUBLIC_REGISTRATION" envDefault:"false"`
+	PublicRegistrationVerifyEmail bool     `env:"PUBLIC_REGISTRATION_VERIFY_EMAIL" envDefault:"true"`
+	PublicRegistrationRole        string   `env:"PUBLIC_REGISTRATION_ROLE"`
+	PublicRegistrationEmailFilter []string `env:"PUBLIC_REGISTRATION_EMAIL_FILTER" envSeparator:","`
+	RegisterStallTime             Duration `env:"REGISTER_STALL_TIME" envDefault:"750"`
+
 	Email Email
 
 	GraphQLPlayground      bool `env:"GRAPHQL_PLAYGROUND" envDefault:"true"`
@@ -239,6 +245,9 @@ func (c *Config) validate() error {
 	if c.Email.MaxAttempts < 1 {
 		bad("EMAIL_MAX_ATTEMPTS", "must be 1 or more")
 	}
+	if c.PublicRegistrationRole != "" && !uuidLike(c.PublicRegistrationRole) {
+		bad("PUBLIC_REGISTRATION_ROLE", "must be a role id (a UUID)")
+	}
 	if c.PasswordResetTokenTTL <= 0 {
 		bad("PASSWORD_RESET_TOKEN_TTL", "must be longer than zero")
 	}
@@ -281,4 +290,8 @@ func (d DB) DSN() string {
 		u.User = url.User(d.User)
 	}
 	return u.String()
+}
+
+func uuidLike(s string) bool {
+	return regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`).MatchString(s)
 }

@@ -4,9 +4,12 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"mime"
 	"net/http"
+	"slices"
+	"sort"
 	"strings"
 	"unicode/utf8"
 
@@ -72,6 +75,9 @@ func (b body) value(name string) auth.Value {
 		return auth.Value{}
 	}
 	var s string
+	if string(raw) == "null" {
+		return auth.NullValue()
+	}
 	if raw[0] != '"' || json.Unmarshal(raw, &s) != nil {
 		return auth.Value{Set: true, NotString: true}
 	}
@@ -95,4 +101,28 @@ func (b body) truthy(name string) string {
 		return s
 	}
 	return "\x00" + string(raw)
+}
+
+// only reports the first key outside allowed, as Joi's `"foo" is not allowed`.
+func (b body) only(allowed ...string) error {
+	keys := make([]string, 0, len(b))
+	for k := range b {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if !slices.Contains(allowed, k) {
+			return auth.InvalidPayload(fmt.Sprintf("%q is not allowed", k))
+		}
+	}
+	return nil
+}
+
+// boolean reads an optional JSON boolean: nil when absent or not a boolean.
+func (b body) boolean(name string) *bool {
+	var v bool
+	if raw, ok := b[name]; ok && json.Unmarshal(raw, &v) == nil {
+		return &v
+	}
+	return nil
 }

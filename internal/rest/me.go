@@ -8,12 +8,8 @@ import (
 
 // GET /users/me?fields=a,b
 func (a *API) me(w http.ResponseWriter, r *http.Request) {
-	acc, clear, err := a.svc.Identify(r.Context(), r)
-	if clear != nil {
-		http.SetCookie(w, clear)
-	}
-	if err != nil {
-		a.fail(w, r, err)
+	acc, ok := a.caller(w, r)
+	if !ok {
 		return
 	}
 	fields, err := a.svc.Me(r.Context(), acc, r.URL.Query()["fields"])

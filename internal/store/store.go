@@ -120,8 +120,10 @@ func mapErr(err error) error {
 	if errors.As(err, &pgErr) && pgErr.Code == "23505" {
 		return fmt.Errorf("%w: %s", ErrDuplicate, pgErr.ConstraintName)
 	}
-	if strings.Contains(err.Error(), "UNIQUE constraint failed") {
-		return ErrDuplicate
+	if msg := err.Error(); strings.Contains(msg, "UNIQUE constraint failed") {
+		// SQLite names the columns (never the values) after the colon.
+		_, cols, _ := strings.Cut(msg, "UNIQUE constraint failed:")
+		return fmt.Errorf("%w: %s", ErrDuplicate, strings.TrimSpace(cols))
 	}
 	return err
 }

@@ -1,0 +1,166 @@
+package auth
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/gatehouse/gatehouse/internal/mail"
+	"github.com/gatehouse/gatehouse/internal/store"
+	"github.com/gatehouse/gatehouse/models"
+)
+
+// Registration holds the self-registration settings.
+type Registration struct {
+	Enabled     bool          // PUBLIC_REGISTRATION
+	VerifyEmail bool          // PUBLIC_REGISTRATION_VERIFY_EMAIL
+	RoleID      string        // PUBLIC_REGISTRATION_ROLE
+	Domains     []string      // PUBLIC_REGISTRATION_EMAIL_FILTER: allowed domains; empty allows all
+	URLs        URLAllowList  // USER_REGISTER_URL_ALLOW_LIST
+	TTL         time.Duration // EMAIL_VERIFICATION_TOKEN_TTL
+	Stall       time.Duration // REGISTER_STALL_TIME
+}
+
+// RegisterInput is POST /users/register.
+type RegisterInput struct {
+	Email, Password, FirstName, LastName Value
+	VerificationURL                      string
+}
+
+// Register creates an unverified user and emails a verification link. After
+// the checks that need no lookup, every outcome takes the same stall and
+// answers nil: an existing email is indistinguishable from a new one.
+func (s *Service) Register(ctx context.Context, in RegisterInput, m Meta) error {
+	r := s.set.Registration
+	if !r.Enabled {
+		return ErrForbidden
+	}
+	if err := requireString("email", in.Email); err != nil {
+		return err
+	}
+	if !ValidEmail(in.Email.Str) {
+		return InvalidPayload(`"email" must be a valid email`)
+	}
+	if err := requireString("password", in.Password); err != nil {
+		return err
+	}
+	for name, v := range map[string]Value{"first_name": in.FirstName, "last_name": in.LastName} {
+		if err := optionalString(name, v); err != nil {
+			return err
+		}
+	}
+	if in.VerificationURL != "" && !r.URLs.Allows(in.VerificationURL) {
+		return InvalidPayload(fmt.Sprintf("URL %q can't be used to verify registered users", in.VerificationURL))
+	}
+	if !domainAllowed(in.Email.Str, r.Domains) {
+		return ErrForbidden
+	}
+	if err := s.checkPolicy(in.Password.Str); err != nil {
+		return err
+	}
+	start := time.Now()
+	defer s.stallSince(start, r.Stall)
+
+	link := in.VerificationURL
+	if link == "" {
+		link = s.set.PublicURL + "/users/register/verify-email"
+	}
+	existing, err := s.store.UserByEmail(ctx, lowerEmail(in.Email.Str))
+	switch {
+	case err == nil && existing.Status == models.StatusUnverified && r.VerifyEmail:
+		// Resend the link; the stored password and names stay as they were.
+		if err := s.sendToken(ctx, existing, models.TokenVerifyEmail, mail.TemplateUserRegistration, link, r.TTL); err != nil {
+			s.log.ErrorContext(ctx, "resending verification failed", "err", errors.Unwrap(err))
+		}
+		return nil
+	case err == nil:
+		return nil
+	case !errors.Is(err, store.ErrNotFound):
+		s.log.ErrorContext(ctx, "registration lookup failed", "err", err)
+		return nil
+	}
+	u, err := s.newRegisteredUser(ctx, in)
+	if err != nil {
+		return err
+	}
+	if !r.VerifyEmail {
+		u.Status = models.StatusActive
+		if err := s.store.CreateUser(ctx, u); err != nil && !errors.Is(err, store.ErrDuplicate) {
+			return internal(err)
+		}
+	} else {
+		tok, msg, err := s.prepareToken(u, models.TokenVerifyEmail, mail.TemplateUserRegistration, link, r.TTL)
+		if err != nil {
+			return err
+		}
+		if err := s.store.CreateUserWithToken(ctx, u, tok, msg); err != nil && !errors.Is(err, store.ErrDuplicate) {
+			return internal(err)
+		}
+		s.wake()
+	}
+	s.audit(ctx, "registered", u.ID, m, "")
+	return nil
+}
+
+func (s *Service) newRegisteredUser(ctx context.Context, in RegisterInput) (*models.User, error) {
+	h, err := s.hasher.Hash(ctx, in.Password.Str)
+	if err != nil {
+		return nil, s.hashFailure(err)
+	}
+	now := s.now().UTC()
+	email, lower := in.Email.Str, lowerEmail(in.Email.Str)
+	u := &models.User{ID: uuid.NewString(), Email: &email, EmailLower: &lower, Password: &h,
+		Status: models.StatusUnverified, Provider: "default", CreatedAt: now, UpdatedAt: now}
+	if in.FirstName.Set && !in.FirstName.NotString {
+		u.FirstName = &in.FirstName.Str
+	}
+	if in.LastName.Set && !in.LastName.NotString {
+		u.LastName = &in.LastName.Str
+	}
+	if id := s.set.Registration.RoleID; id != "" {
+		u.RoleID = &id
+	}
+	return u, nil
+}
+
+func domainAllowed(email string, domains []string) bool {
+	if len(domains) == 0 {
+		return true
+	}
+	at := strings.LastIndexByte(email, '@')
+	d := strings.ToLower(email[at+1:])
+	for _, allowed := range domains {
+		if a := strings.ToLower(strings.TrimSpace(allowed)); a != "" && d == strings.TrimPrefix(a, "@") {
+			return true
+		}
+	}
+	return false
+}
+
+// VerifyEmail activates an unverified user from the emailed link.
+func (s *Service) VerifyEmail(ctx context.Context, token string, m Meta) error {
+	tok, u, err := s.checkToken(ctx, token, models.TokenVerifyEmail)
+	if errors.Is(err, ErrForbidden) {
+		return InvalidPayload("Invalid verification code") // spent already
+	}
+	if err != nil {
+		return err
+	}
+	if u.Status != models.StatusUnverified {
+		return InvalidPayload("Invalid verification code")
+	}
+	u.Status, u.UpdatedAt = models.StatusActive, s.now().UTC()
+	spent, err := s.store.SpendToken(ctx, tok.Hash, u.UpdatedAt, u, []string{"status", "updated_at"})
+	if err != nil {
+		return internal(err)
+	}
+	if !spent {
+		return InvalidPayload("Invalid verification code")
+	}
+	s.audit(ctx, "email_verified", u.ID, m, "")
+	return nil
+}

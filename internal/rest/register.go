@@ -1,0 +1,40 @@
+package rest
+
+import (
+	"net/http"
+
+	"github.com/gatehouse/gatehouse/internal/auth"
+)
+
+// POST /users/register {email, password, verification_url?, first_name?, last_name?} → 204
+func (a *API) register(w http.ResponseWriter, r *http.Request) {
+	b, err := a.decode(w, r)
+	if err == nil {
+		err = b.only("email", "password", "verification_url", "first_name", "last_name")
+	}
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	err = a.svc.Register(r.Context(), auth.RegisterInput{Email: b.value("email"), Password: b.value("password"),
+		FirstName: b.value("first_name"), LastName: b.value("last_name"), VerificationURL: b.truthy("verification_url")}, auth.MetaFrom(r))
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	noContent(w)
+}
+
+// GET /users/register/verify-email?token= → 302 to the "email verified" page.
+func (a *API) verifyEmail(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	if _, present := q["token"]; !present {
+		a.fail(w, r, auth.ErrInvalidToken)
+		return
+	}
+	if err := a.svc.VerifyEmail(r.Context(), q.Get("token"), auth.MetaFrom(r)); err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, a.svc.Settings().PublicURL+"/admin/email-verified", http.StatusFound)
+}

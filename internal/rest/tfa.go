@@ -1,0 +1,106 @@
+package rest
+
+import (
+	"net/http"
+
+	"github.com/gatehouse/gatehouse/internal/auth"
+)
+
+// POST /users/me/tfa/generate {password} → {secret, otpauth_url}
+func (a *API) tfaGenerate(w http.ResponseWriter, r *http.Request) {
+	acc, ok := a.caller(w, r)
+	if !ok {
+		return
+	}
+	b, err := a.decode(w, r)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	setup, err := a.svc.GenerateTFA(r.Context(), acc, b.value("password"))
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	data(w, map[string]any{"secret": setup.Secret, "otpauth_url": setup.OTPAuthURL})
+}
+
+// POST /users/me/tfa/enable {secret, otp} → 204
+func (a *API) tfaEnable(w http.ResponseWriter, r *http.Request) {
+	acc, ok := a.caller(w, r)
+	if !ok {
+		return
+	}
+	b, err := a.decode(w, r)
+	if err == nil {
+		err = a.svc.EnableTFA(r.Context(), acc, b.value("secret"), b.value("otp"), auth.MetaFrom(r))
+	}
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	noContent(w)
+}
+
+// POST /users/me/tfa/disable {otp} → 204
+func (a *API) tfaDisable(w http.ResponseWriter, r *http.Request) {
+	acc, ok := a.caller(w, r)
+	if !ok {
+		return
+	}
+	b, err := a.decode(w, r)
+	if err == nil {
+		err = a.svc.DisableTFA(r.Context(), acc, b.value("otp"), auth.MetaFrom(r))
+	}
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	noContent(w)
+}
+
+// POST /users/{id}/tfa/disable → 204 (admins)
+func (a *API) tfaDisableFor(w http.ResponseWriter, r *http.Request) {
+	acc, ok := a.caller(w, r)
+	if !ok {
+		return
+	}
+	if err := a.svc.DisableTFAFor(r.Context(), acc, r.PathValue("id"), auth.MetaFrom(r)); err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	noContent(w)
+}
+
+// POST /users/me/tfa/recovery-codes {otp} → {codes: [...]}, replacing older codes.
+func (a *API) recoveryCodes(w http.ResponseWriter, r *http.Request) {
+	acc, ok := a.caller(w, r)
+	if !ok {
+		return
+	}
+	b, err := a.decode(w, r)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	codes, err := a.svc.RecoveryCodes(r.Context(), acc, b.value("otp"), auth.MetaFrom(r))
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	data(w, map[string]any{"codes": codes})
+}
+
+// GET /users/me/tfa/recovery-codes → {remaining}
+func (a *API) recoveryCodesLeft(w http.ResponseWriter, r *http.Request) {
+	acc, ok := a.caller(w, r)
+	if !ok {
+		return
+	}
+	n, err := a.svc.RecoveryCodesLeft(r.Context(), acc)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	data(w, map[string]any{"remaining": n})
+}

@@ -1,0 +1,147 @@
+package rest
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/gatehouse/gatehouse/internal/auth"
+	"github.com/gatehouse/gatehouse/internal/store"
+)
+
+// userInput reads a user payload; unknown keys are refused.
+func (a *API) userInput(w http.ResponseWriter, r *http.Request) (auth.UserInput, error) {
+	b, err := a.decode(w, r)
+	if err != nil {
+		return auth.UserInput{}, err
+	}
+	if err := b.only("email", "password", "first_name", "last_name", "status", "role", "token", "tfa_secret"); err != nil {
+		return auth.UserInput{}, err
+	}
+	return auth.UserInput{Email: b.value("email"), Password: b.value("password"), FirstName: b.value("first_name"),
+		LastName: b.value("last_name"), Status: b.value("status"), Role: b.value("role"), Token: b.value("token"),
+		TFASecret: b.value("tfa_secret")}, nil
+}
+
+// GET /users?limit=&offset=&filter[email][_eq]=&filter[status][_eq]=
+func (a *API) listUsers(w http.ResponseWriter, r *http.Request) {
+	acc, ok := a.caller(w, r)
+	if !ok {
+		return
+	}
+	q := r.URL.Query()
+	f := store.UserFilter{Email: firstOf(q.Get("filter[email][_eq]"), q.Get("email")),
+		Status: firstOf(q.Get("filter[status][_eq]"), q.Get("status"))}
+	for name, dst := range map[string]*int{"limit": &f.Limit, "offset": &f.Offset} {
+		if v := q.Get(name); v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 0 {
+				a.fail(w, r, auth.InvalidQuery(strconv.Quote(name)+" has to be a positive integer"))
+				return
+			}
+			*dst = n
+		}
+	}
+	users, err := a.svc.ListUsers(r.Context(), acc, f)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	out := make([]map[string]any, len(users))
+	for i, u := range users {
+		out[i] = userJSON(u)
+	}
+	data(w, out)
+}
+
+func firstOf(vs ...string) string {
+	for _, v := range vs {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// GET /users/{id}
+func (a *API) getUser(w http.ResponseWriter, r *http.Request) {
+	acc, ok := a.caller(w, r)
+	if !ok {
+		return
+	}
+	u, err := a.svc.GetUser(r.Context(), acc, r.PathValue("id"))
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	data(w, userJSON(u))
+}
+
+// POST /users
+func (a *API) createUser(w http.ResponseWriter, r *http.Request) {
+	acc, ok := a.caller(w, r)
+	if !ok {
+		return
+	}
+	in, err := a.userInput(w, r)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	u, err := a.svc.CreateUserAs(r.Context(), acc, in, auth.MetaFrom(r))
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	data(w, userJSON(u))
+}
+
+// PATCH /users/{id}
+func (a *API) updateUser(w http.ResponseWriter, r *http.Request) {
+	acc, ok := a.caller(w, r)
+	if !ok {
+		return
+	}
+	in, err := a.userInput(w, r)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	u, err := a.svc.UpdateUserAs(r.Context(), acc, r.PathValue("id"), in, auth.MetaFrom(r))
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	data(w, userJSON(u))
+}
+
+// DELETE /users/{id} → 204
+func (a *API) deleteUser(w http.ResponseWriter, r *http.Request) {
+	acc, ok := a.caller(w, r)
+	if !ok {
+		return
+	}
+	if err := a.svc.DeleteUserAs(r.Context(), acc, r.PathValue("id"), auth.MetaFrom(r)); err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	noContent(w)
+}
+
+// PATCH /users/me
+func (a *API) updateMe(w http.ResponseWriter, r *http.Request) {
+	acc, ok := a.caller(w, r)
+	if !ok {
+		return
+	}
+	in, err := a.userInput(w, r)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	u, err := a.svc.UpdateMe(r.Context(), acc, in, auth.MetaFrom(r))
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	data(w, userJSON(u))
+}

@@ -1,0 +1,1 @@
+DROP TABLE gh_recovery_codes;

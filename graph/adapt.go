@@ -1,6 +1,10 @@
 package graph
 
 import (
+	"context"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/gatehouse/gatehouse/models"
 	"net/http"
 	"time"
 
@@ -51,4 +55,41 @@ func done(err error) (*bool, error) {
 	}
 	ok := true
 	return &ok, nil
+}
+
+// identify authenticates the operation's request, clearing a dead session
+// cookie. Anonymous callers get a nil accountability and no error.
+func (r *Resolver) identify(ctx context.Context) (*gqlserver.Exchange, *auth.Accountability, error) {
+	x := gqlserver.FromContext(ctx)
+	acc, clear, err := r.Auth.Identify(ctx, x.R)
+	x.SetCookie(clear)
+	return x, acc, err
+}
+
+// omittable maps an optional, nullable input field onto the service's Value.
+func omittable(o graphql.Omittable[*string]) auth.Value {
+	v, set := o.ValueOK()
+	switch {
+	case !set:
+		return auth.Value{}
+	case v == nil:
+		return auth.NullValue()
+	}
+	return auth.String(*v)
+}
+
+func userInput(in model.UserInput) auth.UserInput {
+	return auth.UserInput{Email: omittable(in.Email), Password: omittable(in.Password), FirstName: omittable(in.FirstName),
+		LastName: omittable(in.LastName), Status: omittable(in.Status), Role: omittable(in.Role), Token: omittable(in.Token)}
+}
+
+func userResult(u *auth.UserView, err error) (*model.User, error) {
+	if err != nil {
+		return nil, err
+	}
+	return userModel(u), nil
+}
+
+func roleModel(r *models.Role) *model.Role {
+	return &model.Role{ID: r.ID, Name: r.Name, AdminAccess: r.AdminAccess, AppAccess: r.AppAccess}
 }

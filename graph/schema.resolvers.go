@@ -11,6 +11,7 @@ import (
 	"github.com/gatehouse/gatehouse/graph/model"
 	"github.com/gatehouse/gatehouse/internal/auth"
 	"github.com/gatehouse/gatehouse/internal/gqlserver"
+	"github.com/gatehouse/gatehouse/internal/store"
 )
 
 // Login is the resolver for the login field.
@@ -55,6 +56,132 @@ func (r *mutationResolver) ResetPassword(ctx context.Context, token string, pass
 	return done(err)
 }
 
+// CreateUser is the resolver for the createUser field.
+func (r *mutationResolver) CreateUser(ctx context.Context, input model.UserInput) (*model.User, error) {
+	x, acc, err := r.identify(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return userResult(r.Auth.CreateUserAs(ctx, acc, userInput(input), auth.MetaFrom(x.R)))
+}
+
+// UpdateUser is the resolver for the updateUser field.
+func (r *mutationResolver) UpdateUser(ctx context.Context, id string, input model.UserInput) (*model.User, error) {
+	x, acc, err := r.identify(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return userResult(r.Auth.UpdateUserAs(ctx, acc, id, userInput(input), auth.MetaFrom(x.R)))
+}
+
+// DeleteUser is the resolver for the deleteUser field.
+func (r *mutationResolver) DeleteUser(ctx context.Context, id string) (*bool, error) {
+	x, acc, err := r.identify(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return done(r.Auth.DeleteUserAs(ctx, acc, id, auth.MetaFrom(x.R)))
+}
+
+// UpdateMe is the resolver for the updateMe field.
+func (r *mutationResolver) UpdateMe(ctx context.Context, input model.UserInput) (*model.User, error) {
+	x, acc, err := r.identify(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return userResult(r.Auth.UpdateMe(ctx, acc, userInput(input), auth.MetaFrom(x.R)))
+}
+
+// CreateRole is the resolver for the createRole field.
+func (r *mutationResolver) CreateRole(ctx context.Context, name string, adminAccess *bool, appAccess *bool) (*model.Role, error) {
+	_, acc, err := r.identify(ctx)
+	if err != nil {
+		return nil, err
+	}
+	role, err := r.Auth.CreateRole(ctx, acc, auth.RoleInput{Name: auth.String(name), AdminAccess: adminAccess != nil && *adminAccess, AppAccess: appAccess != nil && *appAccess})
+	if err != nil {
+		return nil, err
+	}
+	return roleModel(role), nil
+}
+
+// InviteUsers is the resolver for the inviteUsers field.
+func (r *mutationResolver) InviteUsers(ctx context.Context, emails []string, role string, inviteURL *string) (*bool, error) {
+	x, acc, err := r.identify(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return done(r.Auth.Invite(ctx, acc, auth.InviteInput{Emails: emails, Role: auth.String(role), InviteURL: deref(inviteURL)}, auth.MetaFrom(x.R)))
+}
+
+// AcceptInvite is the resolver for the acceptInvite field.
+func (r *mutationResolver) AcceptInvite(ctx context.Context, token string, password string) (*bool, error) {
+	x := gqlserver.FromContext(ctx)
+	return done(r.Auth.AcceptInvite(ctx, auth.String(token), auth.String(password), auth.MetaFrom(x.R)))
+}
+
+// Register is the resolver for the register field.
+func (r *mutationResolver) Register(ctx context.Context, email string, password string, verificationURL *string, firstName *string, lastName *string) (*bool, error) {
+	x := gqlserver.FromContext(ctx)
+	return done(r.Auth.Register(ctx, auth.RegisterInput{Email: auth.String(email), Password: auth.String(password),
+		FirstName: auth.OptString(firstName), LastName: auth.OptString(lastName), VerificationURL: deref(verificationURL)}, auth.MetaFrom(x.R)))
+}
+
+// VerifyEmail is the resolver for the verifyEmail field.
+func (r *mutationResolver) VerifyEmail(ctx context.Context, token string) (*bool, error) {
+	x := gqlserver.FromContext(ctx)
+	return done(r.Auth.VerifyEmail(ctx, token, auth.MetaFrom(x.R)))
+}
+
+// GenerateTfa is the resolver for the generateTfa field.
+func (r *mutationResolver) GenerateTfa(ctx context.Context, password string) (*model.TfaSetup, error) {
+	_, acc, err := r.identify(ctx)
+	if err != nil {
+		return nil, err
+	}
+	setup, err := r.Auth.GenerateTFA(ctx, acc, auth.String(password))
+	if err != nil {
+		return nil, err
+	}
+	return &model.TfaSetup{Secret: setup.Secret, OtpauthURL: setup.OTPAuthURL}, nil
+}
+
+// EnableTfa is the resolver for the enableTfa field.
+func (r *mutationResolver) EnableTfa(ctx context.Context, secret string, otp string) (*bool, error) {
+	x, acc, err := r.identify(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return done(r.Auth.EnableTFA(ctx, acc, auth.String(secret), auth.String(otp), auth.MetaFrom(x.R)))
+}
+
+// DisableTfa is the resolver for the disableTfa field.
+func (r *mutationResolver) DisableTfa(ctx context.Context, otp string) (*bool, error) {
+	x, acc, err := r.identify(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return done(r.Auth.DisableTFA(ctx, acc, auth.String(otp), auth.MetaFrom(x.R)))
+}
+
+// DisableUserTfa is the resolver for the disableUserTfa field.
+func (r *mutationResolver) DisableUserTfa(ctx context.Context, id string) (*bool, error) {
+	x, acc, err := r.identify(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return done(r.Auth.DisableTFAFor(ctx, acc, id, auth.MetaFrom(x.R)))
+}
+
+// GenerateRecoveryCodes is the resolver for the generateRecoveryCodes field.
+func (r *mutationResolver) GenerateRecoveryCodes(ctx context.Context, otp string) ([]string, error) {
+	x, acc, err := r.identify(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return r.Auth.RecoveryCodes(ctx, acc, auth.String(otp), auth.MetaFrom(x.R))
+}
+
 // Me is the resolver for the me field.
 func (r *queryResolver) Me(ctx context.Context) (*model.User, error) {
 	x := gqlserver.FromContext(ctx)
@@ -68,6 +195,69 @@ func (r *queryResolver) Me(ctx context.Context) (*model.User, error) {
 		return nil, err
 	}
 	return userModel(u), nil
+}
+
+// Users is the resolver for the users field.
+func (r *queryResolver) Users(ctx context.Context, limit *int, offset *int, email *string, status *string) ([]*model.User, error) {
+	_, acc, err := r.identify(ctx)
+	if err != nil {
+		return nil, err
+	}
+	f := store.UserFilter{Email: deref(email), Status: deref(status)}
+	if limit != nil {
+		f.Limit = *limit
+	}
+	if offset != nil {
+		f.Offset = *offset
+	}
+	users, err := r.Auth.ListUsers(ctx, acc, f)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*model.User, len(users))
+	for i, u := range users {
+		out[i] = userModel(u)
+	}
+	return out, nil
+}
+
+// User is the resolver for the user field.
+func (r *queryResolver) User(ctx context.Context, id string) (*model.User, error) {
+	_, acc, err := r.identify(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return userResult(r.Auth.GetUser(ctx, acc, id))
+}
+
+// Roles is the resolver for the roles field.
+func (r *queryResolver) Roles(ctx context.Context) ([]*model.Role, error) {
+	_, acc, err := r.identify(ctx)
+	if err != nil {
+		return nil, err
+	}
+	roles, err := r.Auth.ListRoles(ctx, acc)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*model.Role, len(roles))
+	for i := range roles {
+		out[i] = roleModel(&roles[i])
+	}
+	return out, nil
+}
+
+// RecoveryCodesRemaining is the resolver for the recoveryCodesRemaining field.
+func (r *queryResolver) RecoveryCodesRemaining(ctx context.Context) (*int, error) {
+	_, acc, err := r.identify(ctx)
+	if err != nil || acc == nil {
+		return nil, err
+	}
+	n, err := r.Auth.RecoveryCodesLeft(ctx, acc)
+	if err != nil {
+		return nil, err
+	}
+	return &n, nil
 }
 
 // Mutation returns MutationResolver implementation.

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+
+	"github.com/99designs/gqlgen/graphql"
 )
 
 // The outcome of a login or refresh. Fields a mode does not return are null.
@@ -23,6 +25,26 @@ type Mutation struct {
 }
 
 type Query struct {
+}
+
+// A role: a name and two access flags.
+type Role struct {
+	// The role's id (a UUID).
+	ID string `json:"id"`
+	// The role's name.
+	Name string `json:"name"`
+	// Whether members may use the admin routes.
+	AdminAccess bool `json:"adminAccess"`
+	// Whether members may use the app.
+	AppAccess bool `json:"appAccess"`
+}
+
+// A proposed TOTP secret; nothing is stored until enableTfa.
+type TfaSetup struct {
+	// The base32 secret to load into an authenticator app.
+	Secret string `json:"secret"`
+	// The otpauth:// URL (for a QR code).
+	OtpauthURL string `json:"otpauthUrl"`
 }
 
 // A Gatehouse user, as the user sees themself.
@@ -45,6 +67,24 @@ type User struct {
 	Provider string `json:"provider"`
 	// Whether the user has two-factor authentication enabled.
 	TfaEnabled bool `json:"tfaEnabled"`
+}
+
+// Fields of a user to create or change; omitted fields stay as they are, null clears.
+type UserInput struct {
+	// The email address.
+	Email graphql.Omittable[*string] `json:"email,omitempty"`
+	// A new password.
+	Password graphql.Omittable[*string] `json:"password,omitempty"`
+	// Given name.
+	FirstName graphql.Omittable[*string] `json:"firstName,omitempty"`
+	// Family name.
+	LastName graphql.Omittable[*string] `json:"lastName,omitempty"`
+	// active, suspended, invited, draft, archived or unverified (admins only).
+	Status graphql.Omittable[*string] `json:"status,omitempty"`
+	// The role's id (admins only).
+	Role graphql.Omittable[*string] `json:"role,omitempty"`
+	// A static token for the user, stored hashed (admins only).
+	Token graphql.Omittable[*string] `json:"token,omitempty"`
 }
 
 // How login and refresh hand tokens to the client.

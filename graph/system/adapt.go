@@ -1,6 +1,9 @@
 package system
 
 import (
+	"context"
+
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/gatehouse/gatehouse/graph/system/model"
 	"github.com/gatehouse/gatehouse/internal/auth"
 	"github.com/gatehouse/gatehouse/internal/gqlserver"
@@ -53,4 +56,25 @@ func done(err error) (*bool, error) {
 	}
 	ok := true
 	return &ok, nil
+}
+
+// identify authenticates the operation's request, clearing a dead session
+// cookie. Anonymous callers get a nil accountability and no error.
+func (r *Resolver) identify(ctx context.Context) (*gqlserver.Exchange, *auth.Accountability, error) {
+	x := gqlserver.FromContext(ctx)
+	acc, clear, err := r.Auth.Identify(ctx, x.R)
+	x.SetCookie(clear)
+	return x, acc, err
+}
+
+// omittable maps an optional, nullable input field onto the service's Value.
+func omittable(o graphql.Omittable[*string]) auth.Value {
+	v, set := o.ValueOK()
+	switch {
+	case !set:
+		return auth.Value{}
+	case v == nil:
+		return auth.NullValue()
+	}
+	return auth.String(*v)
 }

@@ -56,6 +56,83 @@ func (r *mutationResolver) AuthPasswordReset(ctx context.Context, token string, 
 	return done(err)
 }
 
+// UsersInvite is the resolver for the users_invite field.
+func (r *mutationResolver) UsersInvite(ctx context.Context, email string, role string, inviteURL *string) (*bool, error) {
+	x, acc, err := r.identify(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return done(r.Auth.Invite(ctx, acc, auth.InviteInput{Emails: []string{email}, Role: auth.String(role), InviteURL: deref(inviteURL)}, auth.MetaFrom(x.R)))
+}
+
+// UsersInviteAccept is the resolver for the users_invite_accept field.
+func (r *mutationResolver) UsersInviteAccept(ctx context.Context, token string, password string) (*bool, error) {
+	x := gqlserver.FromContext(ctx)
+	return done(r.Auth.AcceptInvite(ctx, auth.String(token), auth.String(password), auth.MetaFrom(x.R)))
+}
+
+// UsersRegister is the resolver for the users_register field.
+func (r *mutationResolver) UsersRegister(ctx context.Context, email string, password string, verificationURL *string, firstName *string, lastName *string) (*bool, error) {
+	x := gqlserver.FromContext(ctx)
+	return done(r.Auth.Register(ctx, auth.RegisterInput{Email: auth.String(email), Password: auth.String(password),
+		FirstName: auth.OptString(firstName), LastName: auth.OptString(lastName), VerificationURL: deref(verificationURL)}, auth.MetaFrom(x.R)))
+}
+
+// UsersRegisterVerify is the resolver for the users_register_verify field.
+func (r *mutationResolver) UsersRegisterVerify(ctx context.Context, token string) (*bool, error) {
+	x := gqlserver.FromContext(ctx)
+	return done(r.Auth.VerifyEmail(ctx, token, auth.MetaFrom(x.R)))
+}
+
+// UsersMeTfaGenerate is the resolver for the users_me_tfa_generate field.
+func (r *mutationResolver) UsersMeTfaGenerate(ctx context.Context, password string) (*model.UsersMeTfaGenerateData, error) {
+	_, acc, err := r.identify(ctx)
+	if err != nil || acc == nil {
+		return nil, err // anonymous: null, as Directus
+	}
+	setup, err := r.Auth.GenerateTFA(ctx, acc, auth.String(password))
+	if err != nil {
+		return nil, err
+	}
+	return &model.UsersMeTfaGenerateData{Secret: &setup.Secret, OtpauthURL: &setup.OTPAuthURL}, nil
+}
+
+// UsersMeTfaEnable is the resolver for the users_me_tfa_enable field.
+func (r *mutationResolver) UsersMeTfaEnable(ctx context.Context, otp string, secret string) (*bool, error) {
+	x, acc, err := r.identify(ctx)
+	if err != nil || acc == nil {
+		return nil, err
+	}
+	return done(r.Auth.EnableTFA(ctx, acc, auth.String(secret), auth.String(otp), auth.MetaFrom(x.R)))
+}
+
+// UsersMeTfaDisable is the resolver for the users_me_tfa_disable field.
+func (r *mutationResolver) UsersMeTfaDisable(ctx context.Context, otp string) (*bool, error) {
+	x, acc, err := r.identify(ctx)
+	if err != nil || acc == nil {
+		return nil, err
+	}
+	return done(r.Auth.DisableTFA(ctx, acc, auth.String(otp), auth.MetaFrom(x.R)))
+}
+
+// UpdateUsersMe is the resolver for the update_users_me field.
+func (r *mutationResolver) UpdateUsersMe(ctx context.Context, data *model.UpdateDirectusUsersInput) (*model.DirectusUsers, error) {
+	x, acc, err := r.identify(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var in auth.UserInput
+	if data != nil {
+		in = auth.UserInput{Email: omittable(data.Email), Password: omittable(data.Password), FirstName: omittable(data.FirstName),
+			LastName: omittable(data.LastName), TFASecret: omittable(data.TfaSecret)}
+	}
+	u, err := r.Auth.UpdateMe(ctx, acc, in, auth.MetaFrom(x.R))
+	if err != nil {
+		return nil, err
+	}
+	return usersModel(u), nil
+}
+
 // UsersMe is the resolver for the users_me field.
 func (r *queryResolver) UsersMe(ctx context.Context) (*model.DirectusUsers, error) {
 	x := gqlserver.FromContext(ctx)

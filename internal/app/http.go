@@ -15,7 +15,8 @@ import (
 // Single-use mutations per endpoint: each may appear once per operation, so a
 // request cannot batch credential guesses.
 var (
-	singleUseOurs   = []string{"login", "refresh", "requestPasswordReset", "resetPassword"}
+	singleUseOurs = []string{"login", "refresh", "requestPasswordReset", "resetPassword", "acceptInvite", "register",
+		"verifyEmail", "generateTfa", "enableTfa", "disableTfa", "generateRecoveryCodes"}
 	singleUseSystem = []string{"auth_login", "auth_refresh", "auth_password_request", "auth_password_reset",
 		"users_register", "users_register_verify", "users_invite_accept",
 		"users_me_tfa_generate", "users_me_tfa_enable", "users_me_tfa_disable"}

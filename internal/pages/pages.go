@@ -44,8 +44,11 @@ func New(svc *auth.Service, project string, maxBody int64, log *slog.Logger) (*P
 
 // Routes registers the pages on mux.
 func (p *Pages) Routes(mux *http.ServeMux) {
-	mux.HandleFunc("GET /admin/reset-password", p.resetForm)
-	mux.HandleFunc("POST /admin/reset-password", p.resetSubmit)
+	for _, f := range p.forms() {
+		mux.HandleFunc("GET "+f.path, p.show(f))
+		mux.HandleFunc("POST "+f.path, p.submit(f))
+	}
+	mux.HandleFunc("GET /admin/email-verified", p.verified)
 	mux.HandleFunc("GET /admin/assets/pages.css", p.stylesheet)
 }
 
@@ -58,9 +61,12 @@ func (p *Pages) stylesheet(w http.ResponseWriter, _ *http.Request) {
 // view is what a page template receives.
 type view struct {
 	Project string
+	Title   string
+	Intro   string
+	Action  string
 	Token   string
 	Error   string
-	Done    bool
+	Done    string // the success message, once done
 }
 
 func (p *Pages) render(w http.ResponseWriter, status int, name string, v view) {
@@ -83,8 +89,8 @@ func message(err error) (int, string) {
 		return http.StatusForbidden, "This link is not valid. Request a new one."
 	case errors.Is(err, auth.ErrTokenExpired):
 		return http.StatusUnauthorized, "This link has expired. Request a new one."
-	case errors.Is(err, auth.ErrForbidden):
-		return http.StatusForbidden, "This link has already been used. Request a new one."
+	case errors.Is(err, auth.ErrForbidden), errors.Is(err, auth.ErrInvalidInvite):
+		return http.StatusForbidden, "This link has already been used."
 	}
 	e := auth.AsError(err)
 	switch e.Code {

@@ -102,8 +102,11 @@ func (s *Store) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }
 // IsPostgres tells the dialect apart where SQL must differ.
 func (s *Store) IsPostgres() bool { return s.db.Dialect().Name().String() == "pg" }
 
-// InTx runs fn in one transaction.
+// InTx runs fn in one transaction; inside a transaction it joins it.
 func (s *Store) InTx(ctx context.Context, fn func(tx *Store) error) error {
+	if _, inTx := s.idb.(bun.Tx); inTx {
+		return fn(s)
+	}
 	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		return fn(&Store{db: s.db, idb: tx})
 	})

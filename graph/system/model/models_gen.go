@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+
+	"github.com/99designs/gqlgen/graphql"
 )
 
 type Mutation struct {
@@ -38,6 +40,21 @@ type DirectusUsers struct {
 	TfaSecret  *string `json:"tfa_secret,omitempty"`
 	LastAccess *string `json:"last_access,omitempty"`
 	Provider   *string `json:"provider,omitempty"`
+}
+
+// Changes to the current user (Directus's update_directus_users_input, the auth-relevant fields).
+type UpdateDirectusUsersInput struct {
+	FirstName graphql.Omittable[*string] `json:"first_name,omitempty"`
+	LastName  graphql.Omittable[*string] `json:"last_name,omitempty"`
+	Email     graphql.Omittable[*string] `json:"email,omitempty"`
+	Password  graphql.Omittable[*string] `json:"password,omitempty"`
+	TfaSecret graphql.Omittable[*string] `json:"tfa_secret,omitempty"`
+}
+
+// A proposed TOTP secret (Directus's users_me_tfa_generate_data).
+type UsersMeTfaGenerateData struct {
+	Secret     *string `json:"secret,omitempty"`
+	OtpauthURL *string `json:"otpauth_url,omitempty"`
 }
 
 // How auth_login and auth_refresh hand tokens to the client.

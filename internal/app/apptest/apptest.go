@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -78,7 +79,11 @@ func New(t testing.TB, client string, env ...string) *Server {
 		t.Fatal(err)
 	}
 	clock := &Clock{t: time.Now().UTC().Truncate(time.Second)}
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	var out io.Writer = io.Discard
+	if os.Getenv("GATEHOUSE_TEST_LOG") != "" {
+		out = os.Stderr // see the server's logs while debugging a test
+	}
+	log := slog.New(slog.NewTextHandler(out, nil))
 	a, err := app.Open(context.Background(), cfg, log, app.Options{Now: clock.Now})
 	if err != nil {
 		t.Fatal(err)

@@ -93,3 +93,8 @@ func userResult(u *auth.UserView, err error) (*model.User, error) {
 func roleModel(r *models.Role) *model.Role {
 	return &model.Role{ID: r.ID, Name: r.Name, AdminAccess: r.AdminAccess, AppAccess: r.AppAccess}
 }
+
+func sessionModel(s auth.SessionView) *model.Session {
+	return &model.Session{ID: s.ID, Created: s.CreatedAt.UTC().Format(time.RFC3339), LastUsed: s.LastUsed.UTC().Format(time.RFC3339),
+		Expires: s.ExpiresAt.UTC().Format(time.RFC3339), IP: s.IP, UserAgent: s.UserAgent, Current: s.Current}
+}

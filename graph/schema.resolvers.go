@@ -31,9 +31,13 @@ func (r *mutationResolver) Refresh(ctx context.Context, refreshToken *string, mo
 }
 
 // Logout is the resolver for the logout field.
-func (r *mutationResolver) Logout(ctx context.Context, refreshToken *string, mode *model.AuthMode) (*bool, error) {
+func (r *mutationResolver) Logout(ctx context.Context, refreshToken *string, mode *model.AuthMode, scope *model.LogoutScope) (*bool, error) {
 	x := gqlserver.FromContext(ctx)
-	cookies, err := r.Auth.LogoutHTTP(ctx, x.R, modeName(mode), deref(refreshToken))
+	sc := ""
+	if scope != nil {
+		sc = string(*scope)
+	}
+	cookies, err := r.Auth.LogoutHTTP(ctx, x.R, modeName(mode), deref(refreshToken), sc)
 	if err != nil {
 		return nil, err
 	}
@@ -243,6 +247,23 @@ func (r *queryResolver) Roles(ctx context.Context) ([]*model.Role, error) {
 	out := make([]*model.Role, len(roles))
 	for i := range roles {
 		out[i] = roleModel(&roles[i])
+	}
+	return out, nil
+}
+
+// Sessions is the resolver for the sessions field.
+func (r *queryResolver) Sessions(ctx context.Context) ([]*model.Session, error) {
+	_, acc, err := r.identify(ctx)
+	if err != nil {
+		return nil, err
+	}
+	list, err := r.Auth.Sessions(ctx, acc)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*model.Session, len(list))
+	for i, s := range list {
+		out[i] = sessionModel(s)
 	}
 	return out, nil
 }

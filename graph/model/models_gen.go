@@ -39,6 +39,24 @@ type Role struct {
 	AppAccess bool `json:"appAccess"`
 }
 
+// One of the caller's login sessions.
+type Session struct {
+	// The session's id.
+	ID string `json:"id"`
+	// When it began (RFC 3339).
+	Created string `json:"created"`
+	// When it was last refreshed (RFC 3339).
+	LastUsed string `json:"lastUsed"`
+	// When it expires unless refreshed (RFC 3339).
+	Expires string `json:"expires"`
+	// The address it was opened from.
+	IP *string `json:"ip,omitempty"`
+	// The browser or client that opened it.
+	UserAgent *string `json:"userAgent,omitempty"`
+	// Whether this request came from it.
+	Current bool `json:"current"`
+}
+
 // A proposed TOTP secret; nothing is stored until enableTfa.
 type TfaSetup struct {
 	// The base32 secret to load into an authenticator app.
@@ -143,6 +161,67 @@ func (e *AuthMode) UnmarshalJSON(b []byte) error {
 }
 
 func (e AuthMode) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Which sessions logout ends.
+type LogoutScope string
+
+const (
+	// The presented session.
+	LogoutScopeThis LogoutScope = "this"
+	// Every other session of the user.
+	LogoutScopeOthers LogoutScope = "others"
+	// Every session of the user.
+	LogoutScopeAll LogoutScope = "all"
+)
+
+var AllLogoutScope = []LogoutScope{
+	LogoutScopeThis,
+	LogoutScopeOthers,
+	LogoutScopeAll,
+}
+
+func (e LogoutScope) IsValid() bool {
+	switch e {
+	case LogoutScopeThis, LogoutScopeOthers, LogoutScopeAll:
+		return true
+	}
+	return false
+}
+
+func (e LogoutScope) String() string {
+	return string(e)
+}
+
+func (e *LogoutScope) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = LogoutScope(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid LogoutScope", str)
+	}
+	return nil
+}
+
+func (e LogoutScope) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *LogoutScope) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e LogoutScope) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

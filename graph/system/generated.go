@@ -39,7 +39,7 @@ type DirectiveRoot struct {
 type ComplexityRoot struct {
 	Mutation struct {
 		AuthLogin           func(childComplexity int, email string, password string, mode *model.AuthMode, otp *string) int
-		AuthLogout          func(childComplexity int, refreshToken *string, mode *model.AuthMode) int
+		AuthLogout          func(childComplexity int, refreshToken *string, mode *model.AuthMode, scope *string) int
 		AuthPasswordRequest func(childComplexity int, email string, resetURL *string) int
 		AuthPasswordReset   func(childComplexity int, token string, password string) int
 		AuthRefresh         func(childComplexity int, refreshToken *string, mode *model.AuthMode) int
@@ -90,7 +90,7 @@ type ComplexityRoot struct {
 type MutationResolver interface {
 	AuthLogin(ctx context.Context, email string, password string, mode *model.AuthMode, otp *string) (*model.AuthTokens, error)
 	AuthRefresh(ctx context.Context, refreshToken *string, mode *model.AuthMode) (*model.AuthTokens, error)
-	AuthLogout(ctx context.Context, refreshToken *string, mode *model.AuthMode) (*bool, error)
+	AuthLogout(ctx context.Context, refreshToken *string, mode *model.AuthMode, scope *string) (*bool, error)
 	AuthPasswordRequest(ctx context.Context, email string, resetURL *string) (*bool, error)
 	AuthPasswordReset(ctx context.Context, token string, password string) (*bool, error)
 	UsersInvite(ctx context.Context, email string, role string, inviteURL *string) (*bool, error)
@@ -145,7 +145,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.AuthLogout(childComplexity, args["refresh_token"].(*string), args["mode"].(*model.AuthMode)), true
+		return e.ComplexityRoot.Mutation.AuthLogout(childComplexity, args["refresh_token"].(*string), args["mode"].(*model.AuthMode), args["scope"].(*string)), true
 	case "Mutation.auth_password_request":
 		if e.ComplexityRoot.Mutation.AuthPasswordRequest == nil {
 			break
@@ -702,6 +702,14 @@ func (ec *executionContext) field_Mutation_auth_logout_args(ctx context.Context,
 		return nil, err
 	}
 	args["mode"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "scope",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["scope"] = arg2
 	return args, nil
 }
 
@@ -1133,7 +1141,7 @@ func (ec *executionContext) _Mutation_auth_logout(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().AuthLogout(ctx, fc.Args["refresh_token"].(*string), fc.Args["mode"].(*model.AuthMode))
+			return ec.Resolvers.Mutation().AuthLogout(ctx, fc.Args["refresh_token"].(*string), fc.Args["mode"].(*model.AuthMode), fc.Args["scope"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *bool) graphql.Marshaler {

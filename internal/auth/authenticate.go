@@ -62,6 +62,7 @@ type Accountability struct {
 	Admin       bool
 	App         bool
 	SessionID   string // set when authenticated by a session-mode token
+	SessionRef  string // the session the token came from, in any mode
 	StaticToken bool
 }
 
@@ -87,8 +88,10 @@ func (s *Service) Authenticate(ctx context.Context, c Credential, m Meta) (*Acco
 	case err != nil:
 		return nil, ErrInvalidToken
 	}
-	a := &Accountability{UserID: claims.UserID, RoleID: claims.Role, Admin: claims.AdminAccess, App: claims.AppAccess}
+	a := &Accountability{UserID: claims.UserID, RoleID: claims.Role, Admin: claims.AdminAccess, App: claims.AppAccess,
+		SessionRef: claims.SessionRef}
 	if claims.Session != "" {
+		a.SessionRef = claims.Session
 		if err := s.checkSessionToken(ctx, claims); err != nil {
 			return nil, err
 		}

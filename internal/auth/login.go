@@ -63,15 +63,20 @@ func (s *Service) Login(ctx context.Context, in LoginInput, m Meta) (Tokens, err
 	if err != nil {
 		return Tokens{}, err
 	}
-	user, err := s.checkPassword(ctx, in.Email.Str, in.Password.Str, m)
+	user, newHash, err := s.checkPassword(ctx, in.Email.Str, in.Password.Str, m)
 	if err != nil {
 		return Tokens{}, err
 	}
 	if user.TFASecret != nil && *user.TFASecret != "" {
 		if err := s.checkOTP(ctx, user, in.OTP.Str, m); err != nil {
-			s.audit(ctx, models.ActionLoginFailed, user.ID, m, "otp")
+			if errors.Is(err, ErrInvalidOTP) {
+				s.loginFailed(ctx, user, m, "otp")
+			}
 			return Tokens{}, err
 		}
+	}
+	if err := s.store.RecordLogin(ctx, user.ID, s.now().UTC(), newHash); err != nil {
+		return Tokens{}, internal(err)
 	}
 	t, err := s.openSession(ctx, user, mode, m)
 	if err != nil {
@@ -81,52 +86,43 @@ func (s *Service) Login(ctx context.Context, in LoginInput, m Meta) (Tokens, err
 	return t, nil
 }
 
-// checkPassword finds the user and verifies the password, counting failures.
-func (s *Service) checkPassword(ctx context.Context, email, plain string, m Meta) (*models.User, error) {
+// checkPassword finds the user and verifies the password. It returns a
+// re-hashed password when the stored one uses other parameters.
+func (s *Service) checkPassword(ctx context.Context, email, plain string, m Meta) (*models.User, string, error) {
 	if utf8.RuneCountInString(plain) > maxPasswordLength {
-		return nil, ErrInvalidCredentials
+		return nil, "", ErrInvalidCredentials
 	}
 	user, err := s.store.UserByEmail(ctx, lowerEmail(email))
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
-		return nil, internal(err)
+		return nil, "", internal(err)
 	}
 	if err != nil || user.Status != models.StatusActive || user.Provider != "default" || user.Password == nil {
 		// Spend the same hash time as a real check, so timing tells nothing.
 		if _, _, herr := s.hasher.Verify(ctx, "", plain); errors.Is(herr, password.ErrBusy) {
-			return nil, busy()
+			return nil, "", busy()
 		}
 		userID := ""
 		if user != nil {
 			userID = user.ID
 		}
 		s.audit(ctx, models.ActionLoginFailed, userID, m, "credentials")
-		return nil, ErrInvalidCredentials
+		return nil, "", ErrInvalidCredentials
 	}
-	if s.set.LoginAttempts > 0 {
-		// Counted before the hash: of N concurrent guesses at most the
-		// limit reach the comparison.
-		n, err := s.store.CountFailedLogin(ctx, user.ID)
-		if err != nil {
-			return nil, internal(err)
-		}
-		if n > s.set.LoginAttempts {
-			if err := s.store.Suspend(ctx, user.ID, s.now().UTC()); err != nil {
-				return nil, internal(err)
-			}
-			s.audit(ctx, models.ActionSuspend, user.ID, m, "too many failed logins")
-			return nil, ErrInvalidCredentials
-		}
+	if limit := s.set.LoginAttempts; limit > 0 && user.FailedLogins >= limit {
+		// This attempt is the one past the limit: it fails whatever the
+		// password, and the account is suspended.
+		return nil, "", s.suspend(ctx, user, m)
 	}
 	match, rehash, err := s.hasher.Verify(ctx, *user.Password, plain)
 	if errors.Is(err, password.ErrBusy) {
-		return nil, busy()
+		return nil, "", busy()
 	}
 	if err != nil {
 		s.log.ErrorContext(ctx, "stored password hash unusable", "user", user.ID, "err", err)
 	}
 	if !match {
-		s.audit(ctx, models.ActionLoginFailed, user.ID, m, "credentials")
-		return nil, ErrInvalidCredentials
+		s.loginFailed(ctx, user, m, "credentials")
+		return nil, "", ErrInvalidCredentials
 	}
 	var newHash string
 	if rehash {
@@ -134,10 +130,35 @@ func (s *Service) checkPassword(ctx context.Context, email, plain string, m Meta
 			newHash = "" // keep the old hash; try again next login
 		}
 	}
-	if err := s.store.RecordLogin(ctx, user.ID, s.now().UTC(), newHash); err != nil {
-		return nil, internal(err)
+	return user, newHash, nil
+}
+
+// loginFailed counts a failed attempt atomically. Only failures count, so
+// concurrent correct logins never trip the limit; a failure that takes the
+// count past AUTH_LOGIN_ATTEMPTS suspends the user at once, so a burst of
+// concurrent guesses ends in suspension too.
+func (s *Service) loginFailed(ctx context.Context, user *models.User, m Meta, why string) {
+	s.audit(ctx, models.ActionLoginFailed, user.ID, m, why)
+	limit := s.set.LoginAttempts
+	if limit <= 0 {
+		return
 	}
-	return user, nil
+	n, err := s.store.CountFailedLogin(ctx, user.ID)
+	if err != nil {
+		s.log.ErrorContext(ctx, "counting a failed login failed", "err", err)
+		return
+	}
+	if n > limit {
+		_ = s.suspend(ctx, user, m)
+	}
+}
+
+func (s *Service) suspend(ctx context.Context, user *models.User, m Meta) error {
+	if err := s.store.Suspend(ctx, user.ID, s.now().UTC()); err != nil {
+		return internal(err)
+	}
+	s.audit(ctx, models.ActionSuspend, user.ID, m, "too many failed logins")
+	return ErrInvalidCredentials
 }
 
 func busy() error {
@@ -171,6 +192,7 @@ func (s *Service) issue(user *models.User, mode Mode, sessionID string, gen int6
 		ttl = s.set.SessionTTL
 	} else {
 		t.RefreshToken = s.refresh.Encode(sessionID, gen)
+		c.SessionRef = sessionID
 	}
 	access, _, err := s.signer.Sign(c, ttl)
 	if err != nil {

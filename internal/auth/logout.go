@@ -6,9 +6,14 @@ import (
 	"github.com/gatehouse/gatehouse/models"
 )
 
-// Logout ends the presented session. An unknown or already-ended session is a
-// silent no-op (Directus answers 204 either way).
-func (s *Service) Logout(ctx context.Context, p Presented, m Meta) error {
+// Logout ends the presented session, or with scope "others" every other
+// session of its user, or with "all" every one. An unknown or already-ended
+// session is a silent no-op (Directus answers 204 either way).
+func (s *Service) Logout(ctx context.Context, p Presented, scope string, m Meta) error {
+	scope, err := ParseScope(scope)
+	if err != nil {
+		return err
+	}
 	if p.Mode != ModeJSON {
 		if err := s.checkOrigin(m.Origin); err != nil {
 			return err
@@ -23,6 +28,21 @@ func (s *Service) Logout(ctx context.Context, p Presented, m Meta) error {
 	}
 	sess, err := s.store.Session(ctx, ref.id)
 	if err != nil {
+		return nil
+	}
+	if scope != ScopeThis {
+		// Ending other sessions needs a live credential, not a spent one.
+		if _, _, err := s.liveSession(ctx, sess.ID, s.now().UTC()); err != nil {
+			return nil
+		}
+		except := sess.ID
+		if scope == ScopeAll {
+			except = ""
+		}
+		if err := s.store.DeleteUserSessions(ctx, sess.UserID, except); err != nil {
+			return internal(err)
+		}
+		s.audit(ctx, models.ActionLogout, sess.UserID, m, "scope "+scope)
 		return nil
 	}
 	if ok, err := s.store.DeleteSession(ctx, sess.ID); err != nil {

@@ -134,8 +134,11 @@ func (s *Service) Refresh(ctx context.Context, p Presented, m Meta) (Tokens, err
 		}
 		return Tokens{}, err
 	}
-	if err := s.store.TouchLastAccess(ctx, user.ID, now, now.Add(-time.Minute)); err != nil {
-		s.log.WarnContext(ctx, "stamping last_access failed", "err", err)
+	if user.LastAccess == nil || user.LastAccess.Before(now.Add(-time.Minute)) {
+		// A minute's precision is plenty, and saves a write per refresh.
+		if err := s.store.TouchLastAccess(ctx, user.ID, now, now.Add(-time.Minute)); err != nil {
+			s.log.WarnContext(ctx, "stamping last_access failed", "err", err)
+		}
 	}
 	return s.issue(user, p.Mode, sess.ID, current, now)
 }

@@ -36,6 +36,9 @@ type Store interface {
 	Rotate(ctx context.Context, id string, from int64, now, expires time.Time) (bool, error)
 	DeleteSession(ctx context.Context, id string) (bool, error)
 	DeleteExpiredSessions(ctx context.Context, now time.Time) (int64, error)
+	DeleteUserSessions(ctx context.Context, userID, except string) error
+	UserSessions(ctx context.Context, userID string, now time.Time) ([]models.Session, error)
+	DeleteSpentTokens(ctx context.Context, now time.Time) (int64, error)
 
 	IssueToken(ctx context.Context, t *models.OneTimeToken, m *models.Message) error
 	Token(ctx context.Context, hash string) (*models.OneTimeToken, error)

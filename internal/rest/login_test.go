@@ -307,3 +307,39 @@ func TestLoginIgnoresStaleBearer(t *testing.T) {
 		t.Fatalf("login with a garbage access_token: %d %s", r.StatusCode, r.Body)
 	}
 }
+
+func TestConcurrentCorrectLoginsDoNotSuspend(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, s *apptest.Server) {
+		var wg sync.WaitGroup
+		for range 20 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if r := s.Post("/auth/login", map[string]any{"email": admin, "password": adminPW}); r.StatusCode != 200 {
+					t.Errorf("correct login: %d %s", r.StatusCode, r.Body)
+				}
+			}()
+		}
+		wg.Wait()
+		if u := user(t, s, admin); u.Status != models.StatusActive || u.FailedLogins != 0 {
+			t.Fatalf("after 20 concurrent correct logins: status %s, failures %d", u.Status, u.FailedLogins)
+		}
+	}, "AUTH_LOGIN_ATTEMPTS=3")
+}
+
+func TestWrongOTPsCountTowardSuspension(t *testing.T) {
+	s := apptest.New(t, "sqlite3", "AUTH_LOGIN_ATTEMPTS=2")
+	key, _ := totp.Generate(totp.GenerateOpts{Issuer: "Gatehouse", AccountName: admin})
+	if _, err := s.App.DB.NewUpdate().Model((*models.User)(nil)).Set("tfa_secret = ?", key.Secret()).
+		Where("email_lower = ?", admin).Exec(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		wantError(t, s.Post("/auth/login", map[string]any{"email": admin, "password": adminPW, "otp": "000000"}), 401, "INVALID_OTP", "")
+	}
+	code, _ := totp.GenerateCode(key.Secret(), s.Clock.Now())
+	wantError(t, s.Post("/auth/login", map[string]any{"email": admin, "password": adminPW, "otp": code}), 401, "INVALID_CREDENTIALS", "")
+	if u := user(t, s, admin); u.Status != models.StatusSuspended {
+		t.Fatalf("status %s after OTP guessing", u.Status)
+	}
+}

@@ -43,6 +43,7 @@ func (a *API) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /auth/password/request", a.passwordRequest)
 	mux.HandleFunc("POST /auth/password/reset", a.passwordReset)
 	mux.HandleFunc("GET /auth", a.providers)
+	mux.HandleFunc("GET /auth/sessions", a.sessions)
 	mux.HandleFunc("GET /users/me", a.me)
 	mux.HandleFunc("PATCH /users/me", a.updateMe)
 	mux.HandleFunc("GET /users", a.listUsers)

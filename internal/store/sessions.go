@@ -68,3 +68,11 @@ func (s *Store) DeleteExpiredSessions(ctx context.Context, now time.Time) (int64
 	}
 	return res.RowsAffected()
 }
+
+// UserSessions lists the user's unexpired sessions, newest first.
+func (s *Store) UserSessions(ctx context.Context, userID string, now time.Time) ([]models.Session, error) {
+	var out []models.Session
+	err := s.idb.NewSelect().Model(&out).Where("user_id = ?", userID).Where("expires_at > ?", now).
+		Order("created_at DESC", "id").Scan(ctx)
+	return out, err
+}

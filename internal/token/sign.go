@@ -19,6 +19,7 @@ type Claims struct {
 	AdminAccess bool    // "admin_access"
 	Session     string  // "session" (session mode only)
 	Generation  int64   // "sgen" (only with Session)
+	SessionRef  string  // "sid": the session a json/cookie-mode token came from (informational, not checked)
 	IssuedAt    time.Time
 	Expires     time.Time
 }
@@ -32,6 +33,7 @@ type wireClaims struct {
 	AdminAccess bool    `json:"admin_access"`
 	Session     string  `json:"session,omitempty"`
 	Generation  *int64  `json:"sgen,omitempty"`
+	SessionRef  string  `json:"sid,omitempty"`
 	IssuedAt    int64   `json:"iat"`
 	Expires     int64   `json:"exp"`
 	Issuer      string  `json:"iss"`
@@ -59,7 +61,7 @@ func (m *Manager) signWith(sg *signer, c Claims, iat, exp time.Time) (string, er
 	}
 	w := wireClaims{
 		ID: c.UserID, Role: c.Role, AppAccess: c.AppAccess, AdminAccess: c.AdminAccess,
-		IssuedAt: iat.Unix(), Expires: exp.Unix(), Issuer: m.issuer,
+		SessionRef: c.SessionRef, IssuedAt: iat.Unix(), Expires: exp.Unix(), Issuer: m.issuer,
 	}
 	if c.Session != "" {
 		g := c.Generation

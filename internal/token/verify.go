@@ -190,6 +190,9 @@ func privateClaims(pl map[string]json.RawMessage) (Claims, bool) {
 			return c, false
 		}
 	}
+	if v, ok := pl["sid"]; ok && json.Unmarshal(v, &c.SessionRef) != nil {
+		return c, false
+	}
 	if v, ok := pl["session"]; ok {
 		if json.Unmarshal(v, &c.Session) != nil || c.Session == "" {
 			return c, false

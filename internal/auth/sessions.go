@@ -1,0 +1,63 @@
+package auth
+
+import (
+	"context"
+	"time"
+)
+
+// SessionView is one of the caller's sessions.
+type SessionView struct {
+	ID        string
+	CreatedAt time.Time
+	LastUsed  time.Time
+	ExpiresAt time.Time
+	IP        *string
+	UserAgent *string
+	Current   bool
+}
+
+// Sessions lists the caller's live sessions, marking the one the request
+// came from.
+func (s *Service) Sessions(ctx context.Context, a *Accountability) ([]SessionView, error) {
+	if a == nil {
+		return nil, ErrInvalidCredentials
+	}
+	rows, err := s.store.UserSessions(ctx, a.UserID, s.now())
+	if err != nil {
+		return nil, internal(err)
+	}
+	out := make([]SessionView, len(rows))
+	for i, r := range rows {
+		out[i] = SessionView{ID: r.ID, CreatedAt: r.CreatedAt, LastUsed: r.LastUsedAt, ExpiresAt: r.ExpiresAt,
+			IP: r.IP, UserAgent: r.UserAgent, Current: r.ID == a.SessionRef}
+	}
+	return out, nil
+}
+
+// Logout scopes.
+const (
+	ScopeThis   = "this"   // the presented session (default)
+	ScopeOthers = "others" // every other session of the user
+	ScopeAll    = "all"    // every session of the user
+)
+
+// ParseScope reads a logout scope; "" means this session.
+func ParseScope(s string) (string, error) {
+	switch s {
+	case "", ScopeThis:
+		return ScopeThis, nil
+	case ScopeOthers, ScopeAll:
+		return s, nil
+	}
+	return "", InvalidPayload(`"scope" must be one of [this, others, all]`)
+}
+
+// PurgeExpired deletes expired sessions and one-time tokens.
+func (s *Service) PurgeExpired(ctx context.Context) (sessions, tokens int64, err error) {
+	now := s.now().UTC()
+	if sessions, err = s.store.DeleteExpiredSessions(ctx, now); err != nil {
+		return 0, 0, err
+	}
+	tokens, err = s.store.DeleteSpentTokens(ctx, now)
+	return sessions, tokens, err
+}

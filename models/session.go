@@ -21,4 +21,6 @@ type Session struct {
 	IP         *string    `bun:"ip"`
 	UserAgent  *string    `bun:"user_agent"`
 	Origin     *string    `bun:"origin"`
+
+	User *User `bun:"rel:belongs-to,join:user_id=id"`
 }

@@ -183,7 +183,7 @@ func (s *Service) inGrace(sess *models.Session, now time.Time) bool {
 // liveSession loads an unexpired session and its active user. An inactive
 // user's session is deleted (as Directus does) after the stall.
 func (s *Service) liveSession(ctx context.Context, id string, now time.Time) (*models.Session, *models.User, error) {
-	sess, err := s.store.Session(ctx, id)
+	sess, err := s.store.SessionWithUser(ctx, id)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, nil, ErrInvalidCredentials
 	}
@@ -193,13 +193,7 @@ func (s *Service) liveSession(ctx context.Context, id string, now time.Time) (*m
 	if !sess.ExpiresAt.After(now) {
 		return nil, nil, ErrInvalidCredentials
 	}
-	user, err := s.store.UserByID(ctx, sess.UserID)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, nil, ErrInvalidCredentials
-	}
-	if err != nil {
-		return nil, nil, internal(err)
-	}
+	user := sess.User
 	if user.Status != models.StatusActive {
 		start := time.Now()
 		if _, err := s.store.DeleteSession(ctx, sess.ID); err != nil {

@@ -33,6 +33,7 @@ type Store interface {
 
 	CreateSession(ctx context.Context, s *models.Session) error
 	Session(ctx context.Context, id string) (*models.Session, error)
+	SessionWithUser(ctx context.Context, id string) (*models.Session, error)
 	Rotate(ctx context.Context, id string, from int64, now, expires time.Time) (bool, error)
 	DeleteSession(ctx context.Context, id string) (bool, error)
 	DeleteExpiredSessions(ctx context.Context, now time.Time) (int64, error)

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"runtime"
 	"strings"
@@ -147,7 +148,7 @@ func Load(environ []string) (*Config, error) {
 	}
 	var c Config
 	if err := env.ParseWithOptions(&c, env.Options{Environment: vars}); err != nil {
-		return nil, fmt.Errorf("configuration: %w", err)
+		return nil, namedErrors(err)
 	}
 	if c.RefreshCookie.Name == "" {
 		c.RefreshCookie.Name = "directus_refresh_token"
@@ -294,4 +295,41 @@ func (d DB) DSN() string {
 
 func uuidLike(s string) bool {
 	return regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`).MatchString(s)
+}
+
+// namedErrors rewrites the parser's errors to name the variable, not the Go field.
+func namedErrors(err error) error {
+	var agg env.AggregateError
+	if !errors.As(err, &agg) {
+		return fmt.Errorf("configuration: %w", err)
+	}
+	names := envNames(reflect.TypeOf(Config{}), "")
+	out := make([]error, 0, len(agg.Errors))
+	for _, e := range agg.Errors {
+		var pe env.ParseError
+		if errors.As(e, &pe) && names[pe.Name] != "" {
+			out = append(out, fmt.Errorf("%s: %w", names[pe.Name], pe.Err))
+			continue
+		}
+		out = append(out, e)
+	}
+	return errors.Join(out...)
+}
+
+// envNames maps struct field names to their environment variable names.
+func envNames(t reflect.Type, prefix string) map[string]string {
+	m := map[string]string{}
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		if f.Type.Kind() == reflect.Struct {
+			for k, v := range envNames(f.Type, prefix+f.Tag.Get("envPrefix")) {
+				m[k] = v
+			}
+			continue
+		}
+		if tag, _, _ := strings.Cut(f.Tag.Get("env"), ","); tag != "" {
+			m[f.Name] = prefix + tag
+		}
+	}
+	return m
 }

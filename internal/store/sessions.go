@@ -76,3 +76,15 @@ func (s *Store) UserSessions(ctx context.Context, userID string, now time.Time) 
 		Order("created_at DESC", "id").Scan(ctx)
 	return out, err
 }
+
+// SessionWithUser reads a session with its user and the user's role in one
+// round trip (the refresh path).
+func (s *Store) SessionWithUser(ctx context.Context, id string) (*models.Session, error) {
+	sess := new(models.Session)
+	err := s.idb.NewSelect().Model(sess).Relation("User").Relation("User.Role").
+		Where("s.id = ?", id).Limit(1).Scan(ctx)
+	if err == nil && sess.User == nil {
+		return nil, ErrNotFound
+	}
+	return sess, mapErr(err)
+}

@@ -1,0 +1,71 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestDefaults(t *testing.T) {
+	c, err := Load(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Port != 8055 || c.Host != "0.0.0.0" || c.DB.Client != "sqlite3" || c.DB.Filename != "./data/gatehouse.db" ||
+		c.AccessTokenTTL.D() != 15*time.Minute || c.RefreshTokenTTL.D() != 7*24*time.Hour || c.SessionCookieTTL.D() != 24*time.Hour ||
+		c.LoginStallTime.D() != 500*time.Millisecond || c.AuthLoginAttempts != 25 || c.MaxPayloadSize != 1<<20 ||
+		c.RefreshCookie.Name != "directus_refresh_token" || c.SessionCookie.Name != "directus_session_token" ||
+		c.JWTAlgorithm != "ES256" || c.JWTIssuer != "gatehouse" || c.Hash.MemoryCost != 19456 || c.Hash.MaxConcurrent < 1 ||
+		c.Email.Transport != "file" || c.CookieSecure(c.RefreshCookie) {
+		t.Fatalf("defaults: %+v", c)
+	}
+}
+
+func TestDurations(t *testing.T) {
+	for in, want := range map[string]time.Duration{"500ms": 500 * time.Millisecond, "10s": 10 * time.Second, "15m": 15 * time.Minute,
+		"7d": 7 * 24 * time.Hour, "250": 250 * time.Millisecond, "1.5h": 90 * time.Minute} {
+		got, err := ParseDuration(in)
+		if err != nil || got != want {
+			t.Errorf("%q: %v %v, want %v", in, got, err, want)
+		}
+	}
+	for _, in := range []string{"", "abc", "-5s", "10 parsecs", "1e400"} {
+		if _, err := ParseDuration(in); err == nil {
+			t.Errorf("%q parsed", in)
+		}
+	}
+}
+
+func TestFileVariantsAndHTTPS(t *testing.T) {
+	f := filepath.Join(t.TempDir(), "secret")
+	if err := os.WriteFile(f, []byte("a-secret-that-is-long-enough-0123456789\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c, err := Load([]string{"SECRET_FILE=" + f, "PUBLIC_URL=https://auth.example.com/", "SESSION_COOKIE_SECURE=false"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Secret != "a-secret-that-is-long-enough-0123456789" || c.PublicURL != "https://auth.example.com" ||
+		!c.CookieSecure(c.RefreshCookie) || c.CookieSecure(c.SessionCookie) {
+		t.Fatalf("got %+v", c)
+	}
+}
+
+func TestValidationNamesTheVariable(t *testing.T) {
+	for env, name := range map[string]string{
+		"DB_CLIENT=mysql": "DB_CLIENT", "JWT_ALGORITHM=HS256": "JWT_ALGORITHM", "PUBLIC_URL=not a url": "PUBLIC_URL",
+		"ACCESS_TOKEN_TTL=abc": "ACCESS_TOKEN_TTL", "SECRET=short": "SECRET", "HASH_MEMORY_COST=4": "HASH_MEMORY_COST",
+		"EMAIL_TRANSPORT=smtp": "EMAIL_SMTP_HOST", "REFRESH_TOKEN_COOKIE_SAME_SITE=sometimes": "REFRESH_TOKEN_COOKIE_SAME_SITE",
+		"AUTH_PASSWORD_POLICY=(": "AUTH_PASSWORD_POLICY", "SECRET_FILE=/nonexistent/x": "SECRET_FILE",
+	} {
+		_, err := Load([]string{env})
+		if err == nil || !strings.Contains(err.Error(), name) {
+			t.Errorf("%s: error %v does not name %s", env, err, name)
+		}
+		if err != nil && strings.Contains(env, "SECRET=") && strings.Contains(err.Error(), "short") {
+			t.Errorf("the error repeats the secret: %v", err)
+		}
+	}
+}

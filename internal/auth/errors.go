@@ -3,6 +3,8 @@ package auth
 import (
 	"errors"
 	"fmt"
+
+	"github.com/gatehouse/gatehouse/internal/store"
 )
 
 // Error is a failure the caller may see: a Directus error code, its message and
@@ -87,6 +89,11 @@ func RouteNotFound(path string) *Error {
 // internal wraps an unexpected failure: callers see INTERNAL_SERVER_ERROR,
 // logs see the cause.
 func internal(cause error) *Error {
+	if store.IsUnavailable(cause) {
+		e := ServiceUnavailable("database", "The database is unreachable, try again shortly")
+		e.cause = cause
+		return e
+	}
 	return &Error{Code: CodeInternal, Message: ErrInternal.Message, cause: cause}
 }
 

@@ -1,11 +1,16 @@
 package rest
 
 import (
+	"context"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/gatehouse/gatehouse/internal/auth"
 )
+
+// requestTimeout bounds the work of one request (the login stall included).
+const requestTimeout = 20 * time.Second
 
 // Wrap adds what every request passes through: panic recovery, security
 // headers, no-store caching, and Directus's non-strict trailing slash.
@@ -31,6 +36,10 @@ func (a *API) Wrap(next http.Handler) http.Handler {
 			}
 			r.URL.RawPath = ""
 		}
-		next.ServeHTTP(w, r)
+		// A deadline on every request: a query waiting for a pool
+		// connection or a dead database gives up and answers 503.
+		ctx, cancel := context.WithTimeout(r.Context(), requestTimeout)
+		defer cancel()
+		next.ServeHTTP(w, r.WithContext(ctx))
 	})
 }

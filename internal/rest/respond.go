@@ -45,8 +45,11 @@ type errorItem struct {
 func (a *API) fail(w http.ResponseWriter, r *http.Request, err error) {
 	e := auth.AsError(err)
 	status := statusOf(e)
-	if status == http.StatusInternalServerError {
+	switch {
+	case status == http.StatusInternalServerError:
 		a.log.ErrorContext(r.Context(), "request failed", "method", r.Method, "path", r.URL.Path, "err", errors.Unwrap(e))
+	case status == http.StatusServiceUnavailable && errors.Unwrap(e) != nil:
+		a.log.WarnContext(r.Context(), "request refused: a dependency is unavailable", "method", r.Method, "path", r.URL.Path, "err", errors.Unwrap(e))
 	}
 	ext := make(map[string]any, len(e.Extensions)+1)
 	for k, v := range e.Extensions {

@@ -19,6 +19,7 @@ import (
 	"github.com/gatehouse/gatehouse/internal/app"
 	"github.com/gatehouse/gatehouse/internal/auth"
 	"github.com/gatehouse/gatehouse/internal/config"
+	"github.com/gatehouse/gatehouse/internal/store"
 	"github.com/gatehouse/gatehouse/internal/store/storetest"
 	"github.com/gatehouse/gatehouse/models"
 )
@@ -71,7 +72,14 @@ var Env = []string{
 // env entries override Env.
 func New(t testing.TB, client string, env ...string) *Server {
 	t.Helper()
-	o := storetest.Options(t, client)
+	return NewOn(t, storetest.Options(t, client), env...)
+}
+
+// NewOn starts Gatehouse on an existing database: several servers on one
+// database behave as several instances.
+func NewOn(t testing.TB, o store.Options, env ...string) *Server {
+	t.Helper()
+	client := o.Client
 	environ := append([]string{"DB_CLIENT=" + client, "DB_FILENAME=" + o.Filename, "DB_CONNECTION_STRING=" + o.DSN,
 		"DATA_DIR=" + t.TempDir()}, Env...)
 	cfg, err := config.Load(append(environ, env...))

@@ -24,6 +24,7 @@ import (
 
 	"github.com/gatehouse/gatehouse/internal/app"
 	"github.com/gatehouse/gatehouse/internal/config"
+	"github.com/gatehouse/gatehouse/internal/httpmw"
 	"github.com/gatehouse/gatehouse/internal/store"
 )
 
@@ -76,10 +77,11 @@ func newLogger(cfg *config.Config, w io.Writer) *slog.Logger {
 		level = slog.LevelInfo
 	}
 	opts := &slog.HandlerOptions{Level: level}
+	// Redact keeps tokens, passwords and access_token values out of every line.
 	if strings.EqualFold(cfg.LogStyle, "json") {
-		return slog.New(slog.NewJSONHandler(w, opts))
+		return slog.New(httpmw.Redact(slog.NewJSONHandler(w, opts)))
 	}
-	return slog.New(slog.NewTextHandler(w, opts))
+	return slog.New(httpmw.Redact(slog.NewTextHandler(w, opts)))
 }
 
 func serve(ctx context.Context, cfg *config.Config, log *slog.Logger, stdout io.Writer) error {

@@ -37,6 +37,7 @@ type App struct {
 	Mail   *mail.Renderer
 	Outbox *mail.Worker // delivers queued email; Serve runs it
 	Pages  *pages.Pages
+	Ops    *Ops // limits, CORS, client IP, metrics, request logs
 	Log    *slog.Logger
 }
 
@@ -102,12 +103,18 @@ func (a *App) build(ctx context.Context, o Options) error {
 	if policy.Regex, err = password.ParsePolicyRegex(cfg.AuthPasswordPolicy); err != nil {
 		return fmt.Errorf("AUTH_PASSWORD_POLICY: %w", err)
 	}
+	if err := a.initOps(o.Now); err != nil {
+		return err
+	}
+	a.Hasher.Observe(a.Ops.Metrics.HashObserved)
 	if err := a.buildMail(o.Now); err != nil {
 		return err
 	}
 	a.Auth = auth.New(auth.Deps{
 		Store: a.Store, Hasher: a.Hasher, Signer: a.Keys, Refresh: token.NewRefresh(secret), Policy: policy,
-		Mailer: a.Mail, Notify: a.Outbox, Secret: secret, Now: o.Now, Sleep: o.Sleep, Logger: a.Log,
+		Mailer: a.Mail, Notify: a.Outbox, Secret: secret, Metrics: a.Ops.Metrics,
+		Limits: auth.Limits{Login: a.Ops.LoginLimiter, PasswordRequest: a.Ops.PasswordRequestLimiter, Registration: a.Ops.RegistrationLimiter},
+		Now:    o.Now, Sleep: o.Sleep, Logger: a.Log,
 	}, Settings(cfg))
 	a.Pages, err = pages.New(a.Auth, cfg.ProjectName, int64(cfg.MaxPayloadSize), a.Log)
 	return err
@@ -119,10 +126,15 @@ func Settings(cfg *config.Config) auth.Settings {
 		return auth.CookieSpec{Name: c.Name, Domain: c.Domain, Secure: cfg.CookieSecure(c),
 			SameSite: auth.ParseSameSite(c.SameSite), MaxAge: ttl}
 	}
+	anyOrigin, origins := cfg.Ops.CORSOriginMode()
+	if !cfg.Ops.CORSEnabled {
+		anyOrigin, origins = false, nil
+	}
 	return auth.Settings{
+		CORSOrigins: origins, AnyOrigin: anyOrigin,
 		AccessTTL: cfg.AccessTokenTTL.D(), RefreshTTL: cfg.RefreshTokenTTL.D(), SessionTTL: cfg.SessionCookieTTL.D(),
 		Grace: cfg.SessionRefreshGracePeriod.D(), LoginStall: cfg.LoginStallTime.D(),
-		LoginAttempts: cfg.AuthLoginAttempts, PublicURL: cfg.PublicURL, CORSOrigins: cfg.CORSOrigin,
+		LoginAttempts: cfg.AuthLoginAttempts, PublicURL: cfg.PublicURL,
 		RefreshCookie: cookie(cfg.RefreshCookie, cfg.RefreshTokenTTL.D()),
 		SessionCookie: cookie(cfg.SessionCookie, cfg.SessionCookieTTL.D()),
 		ProjectName:   cfg.ProjectName, ResetURLs: auth.URLAllowList(cfg.PasswordResetURLAllowList),
@@ -137,8 +149,13 @@ func Settings(cfg *config.Config) auth.Settings {
 	}
 }
 
-// Close releases the database.
-func (a *App) Close() error { return a.DB.Close() }
+// Close releases the database and the Redis client.
+func (a *App) Close() error {
+	if a.Ops != nil {
+		_ = a.Ops.Close()
+	}
+	return a.DB.Close()
+}
 
 // loadSecret returns SECRET, or the one generated into the data directory on
 // first start (several instances must share one SECRET: set it explicitly).

@@ -28,7 +28,7 @@ const playgroundAssets = "/graphql/playground/"
 // playground, behind the shared middleware.
 func (a *App) Handler() http.Handler {
 	cfg := a.Config
-	api := rest.New(a.Auth, rest.Options{MaxBody: int64(cfg.MaxPayloadSize), JWKS: a.Keys.JWKS, Logger: a.Log})
+	api := rest.New(a.Auth, rest.Options{MaxBody: int64(cfg.MaxPayloadSize), RequestTimeout: cfg.RequestTimeout.D(), JWKS: a.Keys.JWKS, Logger: a.Log})
 	mux := http.NewServeMux()
 	api.Routes(mux)
 	a.Pages.Routes(mux)
@@ -46,5 +46,5 @@ func (a *App) Handler() http.Handler {
 	if cfg.GraphQLPlayground {
 		mux.Handle("GET "+playgroundAssets, playground.Handler("/graphql", playgroundAssets, ""))
 	}
-	return api.Wrap(mux)
+	return a.Ops.Wrap(api.Wrap(mux))
 }

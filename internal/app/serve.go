@@ -11,21 +11,15 @@ import (
 // Serve listens on ln until ctx ends, then shuts down gracefully: in-flight
 // requests finish, new connections are refused.
 func (a *App) Serve(ctx context.Context, ln net.Listener) error {
-	srv := &http.Server{
-		Handler:           a.Handler(),
-		ReadHeaderTimeout: 5 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      60 * time.Second,
-		IdleTimeout:       120 * time.Second,
-		MaxHeaderBytes:    64 << 10,
-		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
-	}
+	srv := a.Ops.Server(a.Handler())
+	srv.BaseContext = func(net.Listener) context.Context { return context.WithoutCancel(ctx) }
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	workerCtx, stopWorker := context.WithCancel(context.WithoutCancel(ctx))
 	workerDone := make(chan struct{})
 	go func() { defer close(workerDone); a.Outbox.Run(workerCtx) }()
 	defer func() { stopWorker(); <-workerDone }() // drain the message in flight
+	go a.purgeLoop(workerCtx)
 	select {
 	case err := <-errc:
 		return err
@@ -38,4 +32,25 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		return serr
 	}
 	return err
+}
+
+// purgeLoop deletes expired sessions and one-time tokens now and then, so the
+// tables hold only what can still be used.
+func (a *App) purgeLoop(ctx context.Context) {
+	t := time.NewTicker(a.Config.PurgeInterval.D())
+	defer t.Stop()
+	for {
+		sessions, tokens, err := a.Auth.PurgeExpired(ctx)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			a.Log.Warn("purging expired sessions failed", "err", err)
+		case sessions+tokens > 0:
+			a.Log.Info("purged expired rows", "sessions", sessions, "tokens", tokens)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }

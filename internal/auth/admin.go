@@ -177,6 +177,13 @@ func (s *Service) updateUser(ctx context.Context, a *Accountability, u *models.U
 	if err := s.store.UpdateUser(ctx, u, cols, endAll || endOthers, keep); err != nil {
 		return nil, s.writeFailure(err, u)
 	}
+	if slices.Contains(cols, "tfa_secret") {
+		// An admin turned 2FA off: the old recovery codes go too.
+		if err := s.store.ReplaceRecoveryCodes(ctx, u.ID, nil, u.UpdatedAt); err != nil {
+			return nil, internal(err)
+		}
+		s.audit(ctx, "tfa_disabled", u.ID, m, "by "+a.UserID)
+	}
 	s.audit(ctx, "user_updated", u.ID, m, fmt.Sprintf("by %s: %v", a.UserID, cols))
 	return viewOf(u), nil
 }

@@ -3,6 +3,10 @@ package auth
 import (
 	"errors"
 	"fmt"
+	"math"
+	"time"
+
+	"github.com/gatehouse/gatehouse/internal/ratelimit"
 
 	"github.com/gatehouse/gatehouse/internal/store"
 )
@@ -13,7 +17,29 @@ type Error struct {
 	Code       string
 	Message    string
 	Extensions map[string]any // besides "code"; nil when none
+	RetryAfter time.Duration  // for REQUESTS_EXCEEDED: the Retry-After header
 	cause      error          // for logs only, never shown
+}
+
+// RetryAfterSeconds is RetryAfter rounded up to whole seconds, at least 1.
+func (e *Error) RetryAfterSeconds() int {
+	return max(1, int(math.Ceil(e.RetryAfter.Seconds())))
+}
+
+// CodeRequestsExceeded is Directus's 429.
+const CodeRequestsExceeded = "REQUESTS_EXCEEDED"
+
+// RequestsExceeded is Directus's 429 for a tripped limiter.
+func RequestsExceeded(res ratelimit.Result, now time.Time) *Error {
+	wait := res.RetryAfter(now)
+	reset := res.Reset
+	if reset.IsZero() {
+		reset = now
+	}
+	return &Error{Code: CodeRequestsExceeded,
+		Message:    "Too many requests, retry after " + ratelimit.FormatMS(wait.Milliseconds()) + ".",
+		Extensions: map[string]any{"limit": res.Limit, "reset": reset.UTC().Format("2006-01-02T15:04:05.000Z07:00")},
+		RetryAfter: wait}
 }
 
 func (e *Error) Error() string { return e.Message }
@@ -99,6 +125,9 @@ func internal(cause error) *Error {
 
 // AsError turns any error into an *Error; unknown ones become internal errors.
 func AsError(err error) *Error {
+	if err == nil {
+		return ErrInternal
+	}
 	var e *Error
 	if errors.As(err, &e) {
 		return e

@@ -60,23 +60,28 @@ func (s *Service) Invite(ctx context.Context, a *Accountability, in InviteInput,
 		link = s.set.PublicURL + "/admin/accept-invite"
 	}
 	for _, email := range in.Emails {
-		if err := s.inviteOne(ctx, email, role, link); err != nil {
+		invitee, err := s.inviteOne(ctx, email, role, link)
+		if err != nil {
 			return err
 		}
-		s.audit(ctx, "invite_sent", "", m, email)
+		if invitee != "" {
+			s.auditItem(ctx, "invite_sent", a.UserID, invitee, m, email)
+		}
 	}
 	return nil
 }
 
-func (s *Service) inviteOne(ctx context.Context, email string, role *models.Role, link string) error {
+// inviteOne invites one address and returns the invited user's id, or ""
+// when nothing was sent.
+func (s *Service) inviteOne(ctx context.Context, email string, role *models.Role, link string) (string, error) {
 	u, err := s.store.UserByEmail(ctx, lowerEmail(email))
 	switch {
 	case err == nil && u.Status == models.StatusInvited:
-		return s.sendToken(ctx, u, models.TokenInvite, mail.TemplateUserInvitation, link, s.set.InviteTTL)
+		return u.ID, s.sendToken(ctx, u, models.TokenInvite, mail.TemplateUserInvitation, link, s.set.InviteTTL)
 	case err == nil:
-		return nil // exists already: nothing to invite, and nothing to reveal
+		return "", nil // exists already: nothing to invite, and nothing to reveal
 	case !errors.Is(err, store.ErrNotFound):
-		return internal(err)
+		return "", internal(err)
 	}
 	now := s.now().UTC()
 	lower := lowerEmail(email)
@@ -84,16 +89,16 @@ func (s *Service) inviteOne(ctx context.Context, email string, role *models.Role
 		RoleID: &role.ID, Provider: "default", CreatedAt: now, UpdatedAt: now}
 	tok, msg, err := s.prepareToken(u, models.TokenInvite, mail.TemplateUserInvitation, link, s.set.InviteTTL)
 	if err != nil {
-		return err
+		return "", err
 	}
 	if err := s.store.CreateUserWithToken(ctx, u, tok, msg); err != nil {
 		if errors.Is(err, store.ErrDuplicate) {
-			return nil // a concurrent invite created it
+			return "", nil // a concurrent invite created it
 		}
-		return internal(err)
+		return "", internal(err)
 	}
 	s.wake()
-	return nil
+	return u.ID, nil
 }
 
 // AcceptInvite sets the invited user's password and activates them.
@@ -105,8 +110,8 @@ func (s *Service) AcceptInvite(ctx context.Context, token, password Value, m Met
 		return err
 	}
 	tok, u, err := s.checkToken(ctx, token.Str, models.TokenInvite)
-	if errors.Is(err, ErrForbidden) {
-		return ErrInvalidInvite // spent: the invite was accepted already
+	if err == errTokenSpent {
+		return ErrInvalidInvite // the invite was accepted already
 	}
 	if err != nil {
 		return err

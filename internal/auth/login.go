@@ -59,9 +59,40 @@ func (s *Service) Login(ctx context.Context, in LoginInput, m Meta) (Tokens, err
 	start := time.Now()
 	defer s.stallSince(start, s.set.LoginStall)
 
+	t, err := s.login(ctx, in, m)
+	s.metrics.LoginOutcome(outcome(err))
+	return t, err
+}
+
+// outcome names a login result for metrics.
+func outcome(err error) string {
+	switch AsError(err).Code {
+	case CodeInternal:
+		if err == nil {
+			return "success"
+		}
+		return "error"
+	case CodeInvalidCredentials:
+		return "invalid_credentials"
+	case CodeInvalidOTP:
+		return "invalid_otp"
+	case CodeInvalidPayload:
+		return "invalid_payload"
+	case CodeRequestsExceeded:
+		return "limited"
+	case CodeServiceUnavailable:
+		return "unavailable"
+	}
+	return "error"
+}
+
+func (s *Service) login(ctx context.Context, in LoginInput, m Meta) (Tokens, error) {
 	mode, err := in.validate()
 	if err != nil {
 		return Tokens{}, err
+	}
+	if res, ok := s.allow(ctx, s.limits.Login, lowerEmail(in.Email.Str)); !ok {
+		return Tokens{}, RequestsExceeded(res, s.now())
 	}
 	user, newHash, err := s.checkPassword(ctx, in.Email.Str, in.Password.Str, m)
 	if err != nil {

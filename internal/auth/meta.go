@@ -32,6 +32,12 @@ func optional(s string, max int) *string {
 // audit writes one activity row. A failed write is logged, never returned:
 // losing an audit row must not fail a login.
 func (s *Service) audit(ctx context.Context, action string, userID string, m Meta, detail string) {
+	s.auditItem(ctx, action, userID, userID, m, detail)
+}
+
+// auditItem writes an audit row where the actor (userID) and the user acted
+// on (item) differ, e.g. an admin inviting someone.
+func (s *Service) auditItem(ctx context.Context, action, userID, item string, m Meta, detail string) {
 	a := &models.Activity{
 		ID:         uuid.NewString(),
 		Action:     action,
@@ -40,7 +46,7 @@ func (s *Service) audit(ctx context.Context, action string, userID string, m Met
 		UserAgent:  optional(m.UserAgent, 1024),
 		Origin:     optional(m.Origin, 255),
 		Collection: "directus_users",
-		Item:       optional(userID, 255),
+		Item:       optional(item, 255),
 		Detail:     optional(detail, 1024),
 		Timestamp:  s.now().UTC(),
 	}

@@ -92,6 +92,10 @@ func (s *Service) wake() {
 	}
 }
 
+// errTokenSpent is FORBIDDEN for a token used already or superseded by a
+// password change; invite and verification map it to their own answers.
+var errTokenSpent = &Error{Code: CodeForbidden, Message: ErrForbidden.Message}
+
 // checkToken finds a live token of kind: unknown → INVALID_TOKEN, expired →
 // TOKEN_EXPIRED, spent, of another kind or issued against an older password
 // → FORBIDDEN.
@@ -106,8 +110,11 @@ func (s *Service) checkToken(ctx context.Context, secret, kind string) (*models.
 	if err != nil {
 		return nil, nil, internal(err)
 	}
-	if t.Kind != kind || t.UsedAt != nil {
+	if t.Kind != kind {
 		return nil, nil, ErrForbidden
+	}
+	if t.UsedAt != nil {
+		return nil, nil, errTokenSpent
 	}
 	if !t.ExpiresAt.After(s.now()) {
 		return nil, nil, ErrTokenExpired
@@ -120,7 +127,7 @@ func (s *Service) checkToken(ctx context.Context, secret, kind string) (*models.
 		return nil, nil, internal(err)
 	}
 	if passwordMark(u) != t.PasswordMark {
-		return nil, nil, ErrForbidden
+		return nil, nil, errTokenSpent // superseded: the password changed since
 	}
 	return t, u, nil
 }

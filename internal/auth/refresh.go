@@ -215,4 +215,5 @@ func (s *Service) revokeForReuse(ctx context.Context, sess *models.Session, m Me
 		s.log.ErrorContext(ctx, "revoking reused session failed", "err", err)
 	}
 	s.audit(ctx, models.ActionRefreshReuse, sess.UserID, m, "session "+sess.ID)
+	s.metrics.RefreshReuse()
 }

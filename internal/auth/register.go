@@ -39,6 +39,9 @@ func (s *Service) Register(ctx context.Context, in RegisterInput, m Meta) error 
 	if !r.Enabled {
 		return ErrForbidden
 	}
+	if res, ok := s.allow(ctx, s.limits.Registration, m.IP); !ok {
+		return RequestsExceeded(res, s.now())
+	}
 	if err := requireString("email", in.Email); err != nil {
 		return err
 	}
@@ -122,6 +125,10 @@ func (s *Service) newRegisteredUser(ctx context.Context, in RegisterInput) (*mod
 		u.LastName = &in.LastName.Str
 	}
 	if id := s.set.Registration.RoleID; id != "" {
+		if _, err := s.store.Role(ctx, id); err != nil {
+			s.log.ErrorContext(ctx, "PUBLIC_REGISTRATION_ROLE names no role; registration is off until it does", "role", id, "err", err)
+			return nil, ServiceUnavailable("registration", "Registration is misconfigured")
+		}
 		u.RoleID = &id
 	}
 	return u, nil
@@ -144,8 +151,8 @@ func domainAllowed(email string, domains []string) bool {
 // VerifyEmail activates an unverified user from the emailed link.
 func (s *Service) VerifyEmail(ctx context.Context, token string, m Meta) error {
 	tok, u, err := s.checkToken(ctx, token, models.TokenVerifyEmail)
-	if errors.Is(err, ErrForbidden) {
-		return InvalidPayload("Invalid verification code") // spent already
+	if err == errTokenSpent {
+		return InvalidPayload("Invalid verification code") // verified already
 	}
 	if err != nil {
 		return err

@@ -30,6 +30,11 @@ func (s *Service) RequestPasswordReset(ctx context.Context, in ResetRequest, m M
 	start := time.Now()
 	defer s.stallSince(start, s.set.RequestStall)
 
+	if _, ok := s.allow(ctx, s.limits.PasswordRequest, lowerEmail(in.Email.Str)); !ok {
+		// Over the per-account limit: quietly send nothing, so the answer
+		// still tells nothing about the email.
+		return nil
+	}
 	u, err := s.store.UserByEmail(ctx, lowerEmail(in.Email.Str))
 	if err != nil {
 		if !errors.Is(err, store.ErrNotFound) {

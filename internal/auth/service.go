@@ -8,9 +8,11 @@ import (
 	"crypto/cipher"
 	"log/slog"
 	"net/url"
+	"reflect"
 	"strings"
 	"time"
 
+	"github.com/gatehouse/gatehouse/internal/ratelimit"
 	"github.com/gatehouse/gatehouse/internal/store"
 	"github.com/gatehouse/gatehouse/internal/token"
 	"github.com/gatehouse/gatehouse/models"
@@ -60,6 +62,50 @@ type Store interface {
 	Ping(ctx context.Context) error
 }
 
+// Metrics records what operators graph (internal/metrics).
+type Metrics interface {
+	LoginOutcome(outcome string)
+	RefreshReuse()
+}
+
+type noMetrics struct{}
+
+func (noMetrics) LoginOutcome(string) {}
+func (noMetrics) RefreshReuse()       {}
+
+// Limiter counts attempts per key (internal/ratelimit).
+type Limiter interface {
+	Allow(ctx context.Context, key string) (ratelimit.Result, error)
+	Reset(ctx context.Context, key string) error
+}
+
+// Limits are the service's own limiters: per account for logins and reset
+// requests, per client IP for registrations.
+type Limits struct {
+	Login           Limiter
+	PasswordRequest Limiter
+	Registration    Limiter
+}
+
+// allow consults l for key; a nil limiter allows everything, and a limiter
+// that fails (Redis down) lets the request through rather than lock users out.
+func (s *Service) allow(ctx context.Context, l Limiter, key string) (ratelimit.Result, bool) {
+	if l == nil || isNil(l) {
+		return ratelimit.Result{Allowed: true}, true
+	}
+	res, err := l.Allow(ctx, key)
+	if err != nil {
+		s.log.WarnContext(ctx, "rate limiter unavailable; allowing the request", "err", err)
+		return ratelimit.Result{Allowed: true}, true
+	}
+	return res, res.Allowed
+}
+
+func isNil(l Limiter) bool {
+	v := reflect.ValueOf(l)
+	return v.Kind() == reflect.Pointer && v.IsNil()
+}
+
 // Hasher hashes and verifies passwords (internal/password).
 type Hasher interface {
 	Hash(ctx context.Context, plain string) (string, error)
@@ -88,6 +134,7 @@ type Settings struct {
 	LoginAttempts int           // AUTH_LOGIN_ATTEMPTS; 0 = unlimited
 	PublicURL     string
 	CORSOrigins   []string // origins trusted for cookie-authenticated requests
+	AnyOrigin     bool     // CORS_ORIGIN=true: every origin is trusted
 	RefreshCookie CookieSpec
 	SessionCookie CookieSpec
 
@@ -111,6 +158,8 @@ type Deps struct {
 	Mailer  Mailer              // renders token emails
 	Notify  Notifier            // wakes the outbox worker; may be nil
 	Secret  []byte              // SECRET: seals TOTP secrets at rest
+	Metrics Metrics             // may be nil
+	Limits  Limits              // per-account and per-IP limiters; nil ones are off
 	Now     func() time.Time    // nil = time.Now; tests inject a clock
 	Sleep   func(time.Duration) // nil = time.Sleep; the stall
 	Logger  *slog.Logger        // nil = slog.Default()
@@ -126,6 +175,8 @@ type Service struct {
 	mailer  Mailer
 	notify  Notifier
 	tfa     cipher.AEAD
+	metrics Metrics
+	limits  Limits
 	now     func() time.Time
 	sleep   func(time.Duration)
 	log     *slog.Logger
@@ -136,10 +187,13 @@ type Service struct {
 // New builds the service.
 func New(d Deps, s Settings) *Service {
 	svc := &Service{store: d.Store, hasher: d.Hasher, signer: d.Signer, refresh: d.Refresh, policy: d.Policy,
-		mailer: d.Mailer, notify: d.Notify,
+		mailer: d.Mailer, notify: d.Notify, metrics: d.Metrics, limits: d.Limits,
 		now: d.Now, sleep: d.Sleep, log: d.Logger, set: s, origins: map[string]bool{}}
 	if len(d.Secret) > 0 {
 		svc.tfa, _ = newTFACipher(d.Secret) // cannot fail for a non-empty secret
+	}
+	if svc.metrics == nil {
+		svc.metrics = noMetrics{}
 	}
 	if svc.now == nil {
 		svc.now = time.Now
@@ -175,7 +229,7 @@ func originOf(raw string) string {
 // checkOrigin guards cookie-authenticated requests against CSRF: a browser
 // sends Origin on cross-site POSTs, and it must be one we trust.
 func (s *Service) checkOrigin(origin string) error {
-	if origin == "" || s.origins[strings.ToLower(origin)] {
+	if origin == "" || s.set.AnyOrigin || s.origins[strings.ToLower(origin)] {
 		return nil
 	}
 	return ErrForbidden

@@ -15,6 +15,8 @@ import (
 
 	"github.com/pquerna/otp/totp"
 
+	"github.com/gatehouse/gatehouse/internal/password"
+
 	"github.com/gatehouse/gatehouse/models"
 )
 
@@ -93,7 +95,7 @@ func (s *Service) GenerateTFA(ctx context.Context, a *Accountability, pw Value) 
 		enc = *u.Password
 	}
 	match, _, err := s.hasher.Verify(ctx, enc, pw.Str)
-	if err != nil && enc == "" {
+	if errors.Is(err, password.ErrBusy) || (err != nil && enc == "") {
 		return nil, s.hashFailure(err)
 	}
 	if !match {
@@ -140,6 +142,10 @@ func (s *Service) EnableTFA(ctx context.Context, a *Accountability, secret, otp 
 	}
 	u.TFASecret, u.TFALastStep, u.UpdatedAt = &sealed, &step, s.now().UTC()
 	if err := s.store.UpdateUser(ctx, u, []string{"tfa_secret", "tfa_last_step", "updated_at"}, false, ""); err != nil {
+		return internal(err)
+	}
+	// Codes left from an earlier enrolment belong to an old secret.
+	if err := s.store.ReplaceRecoveryCodes(ctx, u.ID, nil, u.UpdatedAt); err != nil {
 		return internal(err)
 	}
 	s.audit(ctx, "tfa_enabled", u.ID, m, "")

@@ -88,12 +88,19 @@ func (s *Service) adminRole(ctx context.Context) (*models.Role, error) {
 	if !errors.Is(err, store.ErrNotFound) {
 		return nil, internal(err)
 	}
-	r = &models.Role{ID: uuid.NewString(), Name: "Administrator", AdminAccess: true, AppAccess: true, CreatedAt: s.now().UTC()}
+	// A fixed id: instances starting together create one role, not two.
+	r = &models.Role{ID: adminRoleID, Name: "Administrator", AdminAccess: true, AppAccess: true, CreatedAt: s.now().UTC()}
 	if err := s.store.CreateRole(ctx, r); err != nil {
+		if errors.Is(err, store.ErrDuplicate) {
+			return s.store.AdminRole(ctx)
+		}
 		return nil, internal(err)
 	}
 	return r, nil
 }
+
+// adminRoleID is the id of the first administrator role.
+var adminRoleID = uuid.NewSHA1(uuid.NameSpaceURL, []byte("gatehouse:role:administrator")).String()
 
 // Bootstrap is the outcome of EnsureAdmin.
 type Bootstrap struct {
@@ -104,12 +111,18 @@ type Bootstrap struct {
 
 // EnsureAdmin creates the first administrator when none exists. Without a
 // configured password it generates one, which the caller prints once.
-func (s *Service) EnsureAdmin(ctx context.Context, email, plain, staticToken string) (Bootstrap, error) {
+func (s *Service) EnsureAdmin(ctx context.Context, email, plain, staticToken string) (b Bootstrap, err error) {
 	has, err := s.store.HasAdmin(ctx)
 	if err != nil || has {
 		return Bootstrap{}, err
 	}
-	b := Bootstrap{Email: email}
+	defer func() {
+		// Another instance starting at the same moment may have won.
+		if errors.Is(err, &Error{Code: CodeRecordNotUnique}) {
+			err = nil
+		}
+	}()
+	b = Bootstrap{Email: email}
 	if plain == "" {
 		raw := make([]byte, 18)
 		if _, err := rand.Read(raw); err != nil {

@@ -43,6 +43,8 @@ type Config struct {
 	LoginStallTime    Duration `env:"LOGIN_STALL_TIME" envDefault:"500"`
 	AuthLoginAttempts int      `env:"AUTH_LOGIN_ATTEMPTS" envDefault:"25"`
 	MaxPayloadSize    ByteSize `env:"MAX_PAYLOAD_SIZE" envDefault:"1mb"`
+	RequestTimeout    Duration `env:"REQUEST_TIMEOUT" envDefault:"20s"`
+	PurgeInterval     Duration `env:"PURGE_INTERVAL" envDefault:"10m"`
 
 	Hash Hash
 
@@ -53,7 +55,7 @@ type Config struct {
 	AdminPassword string `env:"ADMIN_PASSWORD"`
 	AdminToken    string `env:"ADMIN_TOKEN"`
 
-	CORSOrigin []string `env:"CORS_ORIGIN" envSeparator:","`
+	Ops Ops
 
 	ProjectName               string   `env:"PROJECT_NAME" envDefault:"Gatehouse"`
 	PasswordResetURLAllowList []string `env:"PASSWORD_RESET_URL_ALLOW_LIST" envSeparator:","`
@@ -124,7 +126,7 @@ type Hash struct {
 }
 
 // fileVars may be given as NAME_FILE, naming a file that holds the value.
-var fileVars = []string{"SECRET", "ADMIN_PASSWORD", "DB_PASSWORD", "DB_CONNECTION_STRING", "EMAIL_SMTP_PASSWORD"}
+var fileVars = []string{"SECRET", "ADMIN_PASSWORD", "DB_PASSWORD", "DB_CONNECTION_STRING", "EMAIL_SMTP_PASSWORD", "REDIS_PASSWORD"}
 
 // Load reads the configuration from environ (os.Environ() form) and validates it.
 // Error messages name the variable, never its value.
@@ -202,6 +204,12 @@ func (c *Config) validate() error {
 	if c.AuthLoginAttempts < 0 {
 		bad("AUTH_LOGIN_ATTEMPTS", "must be 0 (unlimited) or more")
 	}
+	if c.RequestTimeout <= c.LoginStallTime || c.RequestTimeout <= c.PasswordResetStallTime {
+		bad("REQUEST_TIMEOUT", "must be longer than LOGIN_STALL_TIME and PASSWORD_RESET_STALL_TIME")
+	}
+	if c.PurgeInterval <= 0 {
+		bad("PURGE_INTERVAL", "must be longer than zero")
+	}
 	if c.MaxPayloadSize <= 0 {
 		bad("MAX_PAYLOAD_SIZE", "must be larger than zero")
 	}
@@ -257,6 +265,9 @@ func (c *Config) validate() error {
 	}
 	if c.Port < 0 || c.Port > 65535 {
 		bad("PORT", "must be a TCP port number")
+	}
+	if err := c.Ops.Validate(); err != nil {
+		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
 }

@@ -66,6 +66,26 @@ type Hasher struct {
 	lim     limits
 	dummy   string // argon2id string at params, verified when there is no real hash
 	err     error  // set when params are invalid; returned by Hash and Verify
+	observe func(wait, dur time.Duration)
+}
+
+// Observe sets a function told, after each hash, how long it waited for a
+// slot and how long the hash took (for metrics). Call it before first use.
+func (h *Hasher) Observe(f func(wait, dur time.Duration)) { h.observe = f }
+
+// timed runs one hash computation in a slot and reports its timings.
+func (h *Hasher) timed(ctx context.Context, fn func()) error {
+	start := time.Now()
+	if err := h.acquire(ctx); err != nil {
+		return err
+	}
+	defer h.release()
+	waited := time.Since(start)
+	fn()
+	if h.observe != nil {
+		h.observe(waited, time.Since(start)-waited)
+	}
+	return nil
 }
 
 // NewHasher returns a Hasher that runs at most maxConcurrent hash
@@ -100,13 +120,12 @@ func (h *Hasher) Hash(ctx context.Context, plain string) (string, error) {
 	if h.err != nil {
 		return "", h.err
 	}
-	if err := h.acquire(ctx); err != nil {
-		return "", err
-	}
-	defer h.release()
 	p := h.params
 	salt := randomBytes(p.SaltLen)
-	key := argon2.IDKey([]byte(plain), salt, p.Time, p.Memory, p.Threads, p.KeyLen)
+	var key []byte
+	if err := h.timed(ctx, func() { key = argon2.IDKey([]byte(plain), salt, p.Time, p.Memory, p.Threads, p.KeyLen) }); err != nil {
+		return "", err
+	}
 	return encodeArgon2("argon2id", p, salt, key), nil
 }
 
@@ -133,11 +152,10 @@ func (h *Hasher) Verify(ctx context.Context, encoded, plain string) (match, reha
 	if err != nil {
 		return false, false, err
 	}
-	if err := h.acquire(ctx); err != nil {
-		return false, false, err
+	var ok bool
+	if terr := h.timed(ctx, func() { ok, err = v.verify(plain) }); terr != nil {
+		return false, false, terr
 	}
-	defer h.release()
-	ok, err := v.verify(plain)
 	if dummy || !ok || err != nil {
 		return false, false, err
 	}

@@ -4,13 +4,9 @@ import (
 	"context"
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/gatehouse/gatehouse/internal/auth"
 )
-
-// requestTimeout bounds the work of one request (the login stall included).
-const requestTimeout = 20 * time.Second
 
 // Wrap adds what every request passes through: panic recovery, security
 // headers, no-store caching, and Directus's non-strict trailing slash.
@@ -38,7 +34,7 @@ func (a *API) Wrap(next http.Handler) http.Handler {
 		}
 		// A deadline on every request: a query waiting for a pool
 		// connection or a dead database gives up and answers 503.
-		ctx, cancel := context.WithTimeout(r.Context(), requestTimeout)
+		ctx, cancel := context.WithTimeout(r.Context(), a.opts.RequestTimeout)
 		defer cancel()
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})

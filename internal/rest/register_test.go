@@ -2,6 +2,7 @@ package rest_test
 
 import (
 	"context"
+	"fmt"
 	"net/url"
 	"slices"
 	"strings"
@@ -12,7 +13,9 @@ import (
 	"github.com/gatehouse/gatehouse/models"
 )
 
-var registerEnv = []string{"PUBLIC_REGISTRATION=true", "REGISTER_STALL_TIME=20ms"}
+// The per-IP limit is off here (every request comes from 127.0.0.1);
+// TestRegisterRateLimit covers it.
+var registerEnv = []string{"PUBLIC_REGISTRATION=true", "REGISTER_STALL_TIME=20ms", "RATE_LIMITER_REGISTRATION_ENABLED=false"}
 
 func register(s *apptest.Server, body map[string]any) *apptest.Response {
 	return s.Post("/users/register", body)
@@ -171,4 +174,22 @@ func TestRegisterRole(t *testing.T) {
 			t.Fatalf("claims %v", c)
 		}
 	}, append(registerEnv, "PUBLIC_REGISTRATION_ROLE="+fixedRole)...)
+}
+
+func TestRegisterRateLimit(t *testing.T) {
+	s := apptest.New(t, "sqlite3", "PUBLIC_REGISTRATION=true", "REGISTER_STALL_TIME=1ms", "PUBLIC_REGISTRATION_VERIFY_EMAIL=false")
+	for i := range 5 {
+		r := s.Post("/users/register", map[string]any{"email": fmt.Sprintf("r%d@example.com", i), "password": "a-long-password-1"})
+		if r.StatusCode != 204 {
+			t.Fatalf("registration %d: %d %s", i+1, r.StatusCode, r.Body)
+		}
+	}
+	r := s.Post("/users/register", map[string]any{"email": "r6@example.com", "password": "a-long-password-1"})
+	wantError(t, r, 429, "REQUESTS_EXCEEDED", "")
+	if ra := r.Header.Get("Retry-After"); ra == "" || ra == "0" || !strings.HasPrefix(r.Message(), "Too many requests, retry after ") {
+		t.Fatalf("429: Retry-After %q, %s", ra, r.Body)
+	}
+	if ext := r.JSON()["errors"].([]any)[0].(map[string]any)["extensions"].(map[string]any); ext["limit"] != float64(5) || ext["reset"] == nil {
+		t.Fatalf("429 extensions: %v", ext)
+	}
 }

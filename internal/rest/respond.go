@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"strconv"
 
 	"github.com/gatehouse/gatehouse/internal/auth"
 )
@@ -23,7 +24,7 @@ func statusOf(e *auth.Error) int {
 		return http.StatusBadRequest
 	case auth.CodeRouteNotFound:
 		return http.StatusNotFound
-	case "REQUESTS_EXCEEDED":
+	case auth.CodeRequestsExceeded:
 		return http.StatusTooManyRequests
 	case auth.CodeServiceUnavailable:
 		return http.StatusServiceUnavailable
@@ -50,6 +51,9 @@ func (a *API) fail(w http.ResponseWriter, r *http.Request, err error) {
 		a.log.ErrorContext(r.Context(), "request failed", "method", r.Method, "path", r.URL.Path, "err", errors.Unwrap(e))
 	case status == http.StatusServiceUnavailable && errors.Unwrap(e) != nil:
 		a.log.WarnContext(r.Context(), "request refused: a dependency is unavailable", "method", r.Method, "path", r.URL.Path, "err", errors.Unwrap(e))
+	}
+	if e.RetryAfter > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(e.RetryAfterSeconds()))
 	}
 	ext := make(map[string]any, len(e.Extensions)+1)
 	for k, v := range e.Extensions {

@@ -5,15 +5,17 @@ package rest
 import (
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/gatehouse/gatehouse/internal/auth"
 )
 
 // Options configure the REST adapter.
 type Options struct {
-	MaxBody int64         // MAX_PAYLOAD_SIZE in bytes
-	JWKS    func() []byte // the public key set
-	Logger  *slog.Logger
+	MaxBody        int64         // MAX_PAYLOAD_SIZE in bytes
+	RequestTimeout time.Duration // REQUEST_TIMEOUT: a deadline on each request's work
+	JWKS           func() []byte // the public key set
+	Logger         *slog.Logger
 }
 
 // API holds the routes' shared dependencies.
@@ -31,6 +33,9 @@ func New(svc *auth.Service, o Options) *API {
 	}
 	if o.MaxBody <= 0 {
 		o.MaxBody = 1 << 20
+	}
+	if o.RequestTimeout <= 0 {
+		o.RequestTimeout = 20 * time.Second
 	}
 	return &API{svc: svc, opts: o, log: o.Logger}
 }

@@ -71,6 +71,30 @@ func remainingCodes(t *testing.T, s *apptest.Server, auth []string) float64 {
 	return n
 }
 
+// parallelLogins starts n logins with otp at once and counts the statuses.
+func parallelLogins(s *apptest.Server, otp string, n int) map[int]int {
+	var (
+		wg    sync.WaitGroup
+		start = make(chan struct{})
+		mu    sync.Mutex
+		got   = map[int]int{}
+	)
+	for range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			st := tfaLogin(s, otp).StatusCode
+			mu.Lock()
+			got[st]++
+			mu.Unlock()
+		}()
+	}
+	close(start)
+	wg.Wait()
+	return got
+}
+
 func TestTFAFlow(t *testing.T) {
 	apptest.Each(t, func(t *testing.T, s *apptest.Server) {
 		u := s.CreateUser(tfaEmail, tfaPW)
@@ -162,25 +186,7 @@ func TestTFAFlow(t *testing.T) {
 		wantStatus(t, tfaLogin(s, strings.ToUpper(strings.ReplaceAll(codes[1], "-", ""))), 200, "login with a retyped recovery code")
 
 		// Ten concurrent logins with one fresh recovery code: exactly one wins.
-		var (
-			wg    sync.WaitGroup
-			start = make(chan struct{})
-			mu    sync.Mutex
-			got   = map[int]int{}
-		)
-		for range 10 {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				<-start
-				st := tfaLogin(s, codes[2]).StatusCode
-				mu.Lock()
-				got[st]++
-				mu.Unlock()
-			}()
-		}
-		close(start)
-		wg.Wait()
+		got := parallelLogins(s, codes[2], 10)
 		if got[200] != 1 || got[401] != 9 {
 			t.Fatalf("concurrent recovery-code logins: %v, want one 200 and nine 401", got)
 		}
@@ -226,7 +232,7 @@ func TestTFAFlow(t *testing.T) {
 func TestTFAAdminDisable(t *testing.T) {
 	apptest.Each(t, func(t *testing.T, s *apptest.Server) {
 		u := s.CreateUser(tfaEmail, tfaPW)
-		other := s.CreateUser("other@example.com", tfaPW)
+		s.CreateUser("other@example.com", tfaPW)
 		access, _ := accessToken(t, s, tfaEmail, tfaPW)
 		otherAccess, _ := accessToken(t, s, "other@example.com", tfaPW)
 		enableTFA(t, s, bearer(access), tfaPW)
@@ -244,6 +250,17 @@ func TestTFAAdminDisable(t *testing.T) {
 			t.Fatalf("audit: %v", actions(t, s, u.ID))
 		}
 		wantError(t, s.Post("/users/00000000-0000-4000-8000-000000000000/tfa/disable", nil, asAdmin...), 403, "FORBIDDEN", "")
-		_ = other
+	})
+}
+
+func TestTFAConcurrentSameCode(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, s *apptest.Server) {
+		s.CreateUser(tfaEmail, tfaPW)
+		access, _ := accessToken(t, s, tfaEmail, tfaPW)
+		secret := enableTFA(t, s, bearer(access), tfaPW)
+		s.Clock.Advance(30 * time.Second)
+		if got := parallelLogins(s, codeAt(t, secret, s.Clock.Now()), 10); got[200] != 1 || got[401] != 9 {
+			t.Fatalf("concurrent logins with one TOTP code: %v, want one 200 and nine 401", got)
+		}
 	})
 }

@@ -2,15 +2,13 @@ package graph
 
 import (
 	"context"
-
-	"github.com/99designs/gqlgen/graphql"
-	"github.com/gatehouse/gatehouse/models"
 	"net/http"
 	"time"
 
 	"github.com/gatehouse/gatehouse/graph/model"
 	"github.com/gatehouse/gatehouse/internal/auth"
 	"github.com/gatehouse/gatehouse/internal/gqlserver"
+	"github.com/gatehouse/gatehouse/models"
 )
 
 // modeName reads an optional mode argument; the schema defaults it to json.
@@ -19,13 +17,6 @@ func modeName(m *model.AuthMode) string {
 		return string(auth.ModeJSON)
 	}
 	return string(*m)
-}
-
-func deref(s *string) string {
-	if s == nil {
-		return ""
-	}
-	return *s
 }
 
 // tokens sets the mode's cookie and shapes the result.
@@ -48,34 +39,9 @@ func userModel(u *auth.UserView) *model.User {
 	return m
 }
 
-// done turns an operation without a result into Directus's Boolean answer.
-func done(err error) (*bool, error) {
-	if err != nil {
-		return nil, err
-	}
-	ok := true
-	return &ok, nil
-}
-
-// identify authenticates the operation's request, clearing a dead session
-// cookie. Anonymous callers get a nil accountability and no error.
+// identify authenticates the operation's request (see gqlserver.Identify).
 func (r *Resolver) identify(ctx context.Context) (*gqlserver.Exchange, *auth.Accountability, error) {
-	x := gqlserver.FromContext(ctx)
-	acc, clear, err := r.Auth.Identify(ctx, x.R)
-	x.SetCookie(clear)
-	return x, acc, err
-}
-
-// omittable maps an optional, nullable input field onto the service's Value.
-func omittable(o graphql.Omittable[*string]) auth.Value {
-	v, set := o.ValueOK()
-	switch {
-	case !set:
-		return auth.Value{}
-	case v == nil:
-		return auth.NullValue()
-	}
-	return auth.String(*v)
+	return gqlserver.Identify(ctx, r.Auth)
 }
 
 func userInput(in model.UserInput) auth.UserInput {
@@ -98,3 +64,9 @@ func sessionModel(s auth.SessionView) *model.Session {
 	return &model.Session{ID: s.ID, Created: s.CreatedAt.UTC().Format(time.RFC3339), LastUsed: s.LastUsed.UTC().Format(time.RFC3339),
 		Expires: s.ExpiresAt.UTC().Format(time.RFC3339), IP: s.IP, UserAgent: s.UserAgent, Current: s.Current}
 }
+
+var (
+	deref     = gqlserver.Deref
+	done      = gqlserver.Done
+	omittable = gqlserver.Value
+)

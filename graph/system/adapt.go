@@ -2,12 +2,11 @@ package system
 
 import (
 	"context"
+	"net/http"
 
-	"github.com/99designs/gqlgen/graphql"
 	"github.com/gatehouse/gatehouse/graph/system/model"
 	"github.com/gatehouse/gatehouse/internal/auth"
 	"github.com/gatehouse/gatehouse/internal/gqlserver"
-	"net/http"
 )
 
 // modeName reads an optional mode argument; Directus defaults GraphQL to json.
@@ -16,13 +15,6 @@ func modeName(m *model.AuthMode) string {
 		return string(auth.ModeJSON)
 	}
 	return string(*m)
-}
-
-func deref(s *string) string {
-	if s == nil {
-		return ""
-	}
-	return *s
 }
 
 // tokens sets the mode's cookie and shapes Directus's auth_tokens.
@@ -49,32 +41,13 @@ func usersModel(u *auth.UserView) *model.DirectusUsers {
 		TfaSecret: str("tfa_secret"), LastAccess: str("last_access"), Provider: str("provider")}
 }
 
-// done turns an operation without a result into Directus's Boolean answer.
-func done(err error) (*bool, error) {
-	if err != nil {
-		return nil, err
-	}
-	ok := true
-	return &ok, nil
-}
-
-// identify authenticates the operation's request, clearing a dead session
-// cookie. Anonymous callers get a nil accountability and no error.
+// identify authenticates the operation's request (see gqlserver.Identify).
 func (r *Resolver) identify(ctx context.Context) (*gqlserver.Exchange, *auth.Accountability, error) {
-	x := gqlserver.FromContext(ctx)
-	acc, clear, err := r.Auth.Identify(ctx, x.R)
-	x.SetCookie(clear)
-	return x, acc, err
+	return gqlserver.Identify(ctx, r.Auth)
 }
 
-// omittable maps an optional, nullable input field onto the service's Value.
-func omittable(o graphql.Omittable[*string]) auth.Value {
-	v, set := o.ValueOK()
-	switch {
-	case !set:
-		return auth.Value{}
-	case v == nil:
-		return auth.NullValue()
-	}
-	return auth.String(*v)
-}
+var (
+	deref     = gqlserver.Deref
+	done      = gqlserver.Done
+	omittable = gqlserver.Value
+)

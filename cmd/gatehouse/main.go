@@ -86,11 +86,9 @@ func newLogger(cfg *config.Config, w io.Writer) *slog.Logger {
 
 func serve(ctx context.Context, cfg *config.Config, log *slog.Logger, stdout io.Writer) error {
 	if os.Getenv("GOMEMLIMIT") == "" {
-		// Each argon2id hash allocates HASH_MEMORY_COST afresh; without a
-		// limit the heap target, not the hash cap, decides RSS under a
-		// login flood.
-		limit := int64(cfg.Hash.MaxConcurrent)*int64(cfg.Hash.MemoryCost)*1024 + 96<<20
-		debug.SetMemoryLimit(limit)
+		// Hash memory lives outside the Go heap (internal/argon2); keep the
+		// rest of the heap from ballooning under a flood of requests.
+		debug.SetMemoryLimit(64 << 20)
 	}
 	a, err := app.Open(ctx, cfg, log, app.Options{Migrate: true})
 	if err != nil {

@@ -8,7 +8,7 @@ import (
 	"strconv"
 	"strings"
 
-	"golang.org/x/crypto/argon2"
+	"github.com/gatehouse/gatehouse/internal/argon2"
 )
 
 // b64 is the PHC / node-argon2 encoding: standard alphabet, no padding.
@@ -122,13 +122,13 @@ func parseUint32(s string) (uint32, error) {
 	return uint32(n), nil
 }
 
-func (h *argon2Hash) verify(plain string) (bool, error) {
+func (h *argon2Hash) verify(buf *argon2.Buffer, plain string) (bool, error) {
 	n := uint32(len(h.key))
 	var got []byte
 	if h.variant == "argon2id" {
-		got = argon2.IDKey([]byte(plain), h.salt, h.t, h.m, h.p, n)
+		got = argon2.IDKey(buf, []byte(plain), h.salt, h.t, h.m, h.p, n)
 	} else {
-		got = argon2.Key([]byte(plain), h.salt, h.t, h.m, h.p, n)
+		got = argon2.Key(buf, []byte(plain), h.salt, h.t, h.m, h.p, n)
 	}
 	return subtle.ConstantTimeCompare(got, h.key) == 1, nil
 }

@@ -3,6 +3,7 @@ package password
 import (
 	"errors"
 	"fmt"
+	"github.com/gatehouse/gatehouse/internal/argon2"
 	"strings"
 
 	"golang.org/x/crypto/bcrypt"
@@ -45,7 +46,7 @@ func (l limits) parseBcrypt(s string) (*bcryptHash, error) {
 
 func isDigit(c byte) bool { return '0' <= c && c <= '9' }
 
-func (h *bcryptHash) verify(plain string) (bool, error) {
+func (h *bcryptHash) verify(_ *argon2.Buffer, plain string) (bool, error) {
 	if len(plain) > bcryptMaxInput {
 		return false, nil
 	}

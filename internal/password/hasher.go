@@ -16,7 +16,7 @@ import (
 	"runtime"
 	"time"
 
-	"golang.org/x/crypto/argon2"
+	"github.com/gatehouse/gatehouse/internal/argon2"
 )
 
 // Params are argon2id parameters. Memory is in KiB.
@@ -62,6 +62,7 @@ var (
 type Hasher struct {
 	params  Params
 	sem     chan struct{}
+	bufs    chan *argon2.Buffer // one working buffer per slot, made on first use
 	timeout time.Duration
 	lim     limits
 	dummy   string // argon2id string at params, verified when there is no real hash
@@ -73,15 +74,23 @@ type Hasher struct {
 // slot and how long the hash took (for metrics). Call it before first use.
 func (h *Hasher) Observe(f func(wait, dur time.Duration)) { h.observe = f }
 
-// timed runs one hash computation in a slot and reports its timings.
-func (h *Hasher) timed(ctx context.Context, fn func()) error {
+// timed runs one hash computation in a slot, with the slot's reusable
+// working memory, and reports its timings.
+func (h *Hasher) timed(ctx context.Context, fn func(buf *argon2.Buffer)) error {
 	start := time.Now()
 	if err := h.acquire(ctx); err != nil {
 		return err
 	}
 	defer h.release()
+	var buf *argon2.Buffer
+	select {
+	case buf = <-h.bufs:
+	default:
+		buf = argon2.NewBuffer(h.params.Memory)
+	}
+	defer func() { h.bufs <- buf }()
 	waited := time.Since(start)
-	fn()
+	fn(buf)
 	if h.observe != nil {
 		h.observe(waited, time.Since(start)-waited)
 	}
@@ -100,6 +109,7 @@ func NewHasher(p Params, maxConcurrent int, queueTimeout time.Duration) *Hasher 
 	h := &Hasher{
 		params:  p,
 		sem:     make(chan struct{}, maxConcurrent),
+		bufs:    make(chan *argon2.Buffer, maxConcurrent),
 		timeout: queueTimeout,
 		lim:     defaultLimits,
 	}
@@ -123,7 +133,9 @@ func (h *Hasher) Hash(ctx context.Context, plain string) (string, error) {
 	p := h.params
 	salt := randomBytes(p.SaltLen)
 	var key []byte
-	if err := h.timed(ctx, func() { key = argon2.IDKey([]byte(plain), salt, p.Time, p.Memory, p.Threads, p.KeyLen) }); err != nil {
+	if err := h.timed(ctx, func(buf *argon2.Buffer) {
+		key = argon2.IDKey(buf, []byte(plain), salt, p.Time, p.Memory, p.Threads, p.KeyLen)
+	}); err != nil {
 		return "", err
 	}
 	return encodeArgon2("argon2id", p, salt, key), nil
@@ -153,7 +165,7 @@ func (h *Hasher) Verify(ctx context.Context, encoded, plain string) (match, reha
 		return false, false, err
 	}
 	var ok bool
-	if terr := h.timed(ctx, func() { ok, err = v.verify(plain) }); terr != nil {
+	if terr := h.timed(ctx, func(buf *argon2.Buffer) { ok, err = v.verify(buf, plain) }); terr != nil {
 		return false, false, terr
 	}
 	if dummy || !ok || err != nil {
@@ -192,7 +204,7 @@ func (h *Hasher) release() { <-h.sem }
 // verifier is a parsed stored hash.
 type verifier interface {
 	// verify reports whether plain matches, comparing in constant time.
-	verify(plain string) (bool, error)
+	verify(buf *argon2.Buffer, plain string) (bool, error)
 	// current reports whether the hash was made with argon2id at p.
 	current(p Params) bool
 }

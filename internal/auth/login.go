@@ -106,14 +106,10 @@ func (s *Service) login(ctx context.Context, in LoginInput, m Meta) (Tokens, err
 			return Tokens{}, err
 		}
 	}
-	if err := s.store.RecordLogin(ctx, user.ID, s.now().UTC(), newHash); err != nil {
-		return Tokens{}, internal(err)
-	}
-	t, err := s.openSession(ctx, user, mode, m)
+	t, err := s.openSession(ctx, user, mode, newHash, m)
 	if err != nil {
 		return Tokens{}, err
 	}
-	s.audit(ctx, models.ActionLogin, user.ID, m, string(mode))
 	return t, nil
 }
 
@@ -196,19 +192,18 @@ func busy() error {
 	return ServiceUnavailable("authentication", "Too many logins in progress, try again shortly")
 }
 
-// openSession creates the session row and the tokens of the chosen mode.
-func (s *Service) openSession(ctx context.Context, user *models.User, mode Mode, m Meta) (Tokens, error) {
+// openSession records the login and creates the session row and its audit
+// row in one transaction (one commit per login; expired sessions are purged
+// in the background), then issues the tokens of the chosen mode.
+func (s *Service) openSession(ctx context.Context, user *models.User, mode Mode, newHash string, m Meta) (Tokens, error) {
 	now := s.now().UTC()
 	sess := &models.Session{
 		ID: uuid.NewString(), UserID: user.ID, ExpiresAt: now.Add(s.set.RefreshTTL),
 		CreatedAt: now, LastUsedAt: now,
 		IP: optional(m.IP, 255), UserAgent: optional(m.UserAgent, 1024), Origin: optional(m.Origin, 255),
 	}
-	if err := s.store.CreateSession(ctx, sess); err != nil {
+	if err := s.store.StartSession(ctx, sess, newHash, s.activity(models.ActionLogin, user.ID, user.ID, m, string(mode))); err != nil {
 		return Tokens{}, internal(err)
-	}
-	if _, err := s.store.DeleteExpiredSessions(ctx, now); err != nil {
-		s.log.WarnContext(ctx, "purging expired sessions failed", "err", err)
 	}
 	return s.issue(user, mode, sess.ID, 0, now)
 }

@@ -38,7 +38,15 @@ func (s *Service) audit(ctx context.Context, action string, userID string, m Met
 // auditItem writes an audit row where the actor (userID) and the user acted
 // on (item) differ, e.g. an admin inviting someone.
 func (s *Service) auditItem(ctx context.Context, action, userID, item string, m Meta, detail string) {
-	a := &models.Activity{
+	a := s.activity(action, userID, item, m, detail)
+	if err := s.store.InsertActivity(context.WithoutCancel(ctx), a); err != nil {
+		s.log.ErrorContext(ctx, "audit write failed", "action", action, "err", err)
+	}
+}
+
+// activity builds an audit row.
+func (s *Service) activity(action, userID, item string, m Meta, detail string) *models.Activity {
+	return &models.Activity{
 		ID:         uuid.NewString(),
 		Action:     action,
 		UserID:     optional(userID, 64),
@@ -49,8 +57,5 @@ func (s *Service) auditItem(ctx context.Context, action, userID, item string, m 
 		Item:       optional(item, 255),
 		Detail:     optional(detail, 1024),
 		Timestamp:  s.now().UTC(),
-	}
-	if err := s.store.InsertActivity(context.WithoutCancel(ctx), a); err != nil {
-		s.log.ErrorContext(ctx, "audit write failed", "action", action, "err", err)
 	}
 }

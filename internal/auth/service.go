@@ -34,6 +34,7 @@ type Store interface {
 	CreateRole(ctx context.Context, r *models.Role) error
 
 	CreateSession(ctx context.Context, s *models.Session) error
+	StartSession(ctx context.Context, sess *models.Session, newHash string, a *models.Activity) error
 	Session(ctx context.Context, id string) (*models.Session, error)
 	SessionWithUser(ctx context.Context, id string) (*models.Session, error)
 	Rotate(ctx context.Context, id string, from int64, now, expires time.Time) (bool, error)

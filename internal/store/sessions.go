@@ -88,3 +88,18 @@ func (s *Store) SessionWithUser(ctx context.Context, id string) (*models.Session
 	}
 	return sess, mapErr(err)
 }
+
+// StartSession records a successful login in one transaction: the failure
+// count reset and last_access (and a re-hashed password when newHash is
+// set), the new session, and its audit row.
+func (s *Store) StartSession(ctx context.Context, sess *models.Session, newHash string, a *models.Activity) error {
+	return s.InTx(ctx, func(tx *Store) error {
+		if err := tx.RecordLogin(ctx, sess.UserID, sess.CreatedAt, newHash); err != nil {
+			return err
+		}
+		if err := tx.CreateSession(ctx, sess); err != nil {
+			return err
+		}
+		return tx.InsertActivity(ctx, a)
+	})
+}

@@ -303,14 +303,7 @@ func (s *Service) writeFailure(err error, u *models.User) error {
 		if u.Email != nil {
 			email = *u.Email
 		}
-		if u.Email == nil || !stringsContainsToken(err) {
-			return &Error{Code: CodeRecordNotUnique,
-				Message:    fmt.Sprintf("Value %q for field \"email\" in collection \"directus_users\" has to be unique.", email),
-				Extensions: map[string]any{"collection": "directus_users", "field": "email", "value": email}}
-		}
-		return &Error{Code: CodeRecordNotUnique,
-			Message:    "Value for field \"token\" in collection \"directus_users\" has to be unique.",
-			Extensions: map[string]any{"collection": "directus_users", "field": "token"}}
+		return notUnique(err, email)
 	}
 	if errors.Is(err, store.ErrNotFound) {
 		return ErrForbidden
@@ -318,8 +311,17 @@ func (s *Service) writeFailure(err error, u *models.User) error {
 	return internal(err)
 }
 
-func stringsContainsToken(err error) bool {
-	return err != nil && strings.Contains(err.Error(), "token_hash")
+// notUnique is Directus's RECORD_NOT_UNIQUE for a taken email or static
+// token (the store names the column, never the value).
+func notUnique(err error, email string) error {
+	if strings.Contains(err.Error(), "token_hash") {
+		return &Error{Code: CodeRecordNotUnique,
+			Message:    "Value for field \"token\" in collection \"directus_users\" has to be unique.",
+			Extensions: map[string]any{"collection": "directus_users", "field": "token"}}
+	}
+	return &Error{Code: CodeRecordNotUnique,
+		Message:    fmt.Sprintf("Value %q for field \"email\" in collection \"directus_users\" has to be unique.", email),
+		Extensions: map[string]any{"collection": "directus_users", "field": "email", "value": email}}
 }
 
 func viewOf(u *models.User) *UserView {

@@ -55,12 +55,7 @@ func (s *Service) CreateUser(ctx context.Context, nu NewUser) (*models.User, err
 		u.TokenHash = &h
 	}
 	if err := s.store.CreateUser(ctx, u); err != nil {
-		if errors.Is(err, store.ErrDuplicate) {
-			return nil, &Error{Code: CodeRecordNotUnique,
-				Message:    fmt.Sprintf("Value %q for field \"email\" in collection \"directus_users\" has to be unique.", email),
-				Extensions: map[string]any{"collection": "directus_users", "field": "email", "value": email}}
-		}
-		return nil, internal(err)
+		return nil, s.writeFailure(err, u)
 	}
 	return u, nil
 }

@@ -116,13 +116,20 @@ func (s *Service) Refresh(ctx context.Context, p Presented, m Meta) (Tokens, err
 		return Tokens{}, err
 	}
 	now := s.now().UTC()
-	sess, user, err := s.liveSession(ctx, ref.id, now)
-	if err != nil {
-		return Tokens{}, err
-	}
 	ttl := s.set.RefreshTTL
 	if p.Mode == ModeSession {
 		ttl = s.set.SessionTTL
+	}
+	// The common case in one statement where the database allows it; any
+	// other case (grace, reuse, inactive user, expiry) takes the general path.
+	if user, gen, ok, err := s.store.RotateWithUser(ctx, ref.id, ref.gen, now, now.Add(ttl)); err != nil {
+		return Tokens{}, internal(err)
+	} else if ok {
+		return s.refreshed(ctx, user, p.Mode, ref.id, gen, now)
+	}
+	sess, user, err := s.liveSession(ctx, ref.id, now)
+	if err != nil {
+		return Tokens{}, err
 	}
 	current, err := s.advance(ctx, sess, ref.gen, now, ttl)
 	if err != nil {
@@ -134,13 +141,18 @@ func (s *Service) Refresh(ctx context.Context, p Presented, m Meta) (Tokens, err
 		}
 		return Tokens{}, err
 	}
+	return s.refreshed(ctx, user, p.Mode, sess.ID, current, now)
+}
+
+// refreshed stamps last_access and issues the tokens of generation gen.
+func (s *Service) refreshed(ctx context.Context, user *models.User, mode Mode, sessionID string, gen int64, now time.Time) (Tokens, error) {
 	if user.LastAccess == nil || user.LastAccess.Before(now.Add(-time.Minute)) {
 		// A minute's precision is plenty, and saves a write per refresh.
 		if err := s.store.TouchLastAccess(ctx, user.ID, now, now.Add(-time.Minute)); err != nil {
 			s.log.WarnContext(ctx, "stamping last_access failed", "err", err)
 		}
 	}
-	return s.issue(user, p.Mode, sess.ID, current, now)
+	return s.issue(user, mode, sessionID, gen, now)
 }
 
 var errReuse = errors.New("refresh token reuse")

@@ -20,13 +20,18 @@ func (s *Store) InsertKey(ctx context.Context, k *models.Key) error {
 	return mapErr(err)
 }
 
-// RetireKeys stops every other unretired key from signing.
+// RetireKeys stops every unretired key older than exceptKID from signing.
+// Only older ones: when two instances generate a key at the same moment,
+// each retiring "all the others" would leave no signer at all.
 func (s *Store) RetireKeys(ctx context.Context, exceptKID string, retiredAt, deleteAfter time.Time) error {
+	newer := s.idb.NewSelect().Model((*models.Key)(nil)).Column("created_at").Where("kid = ?", exceptKID)
 	_, err := s.idb.NewUpdate().Model((*models.Key)(nil)).
 		Set("retired_at = ?", retiredAt).
 		Set("delete_after = ?", deleteAfter).
 		Where("kid <> ?", exceptKID).
 		Where("retired_at IS NULL").
+		// "Older" in the Manager's order: created_at, then kid.
+		Where("(created_at < (?) OR (created_at = (?) AND kid < ?))", newer, newer, exceptKID).
 		Exec(ctx)
 	return err
 }

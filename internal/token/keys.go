@@ -190,6 +190,15 @@ func (m *Manager) rotateLocked(ctx context.Context) (models.Key, error) {
 	if err != nil {
 		return models.Key{}, fmt.Errorf("token: generate key: %w", err)
 	}
+	// The new key must sort newest even when the clock has not moved since
+	// the last one (a frozen test clock, two rotations in one tick).
+	if rows, err := m.store.ListKeys(ctx); err == nil {
+		for _, r := range rows {
+			if !k.CreatedAt.After(r.CreatedAt) {
+				k.CreatedAt = r.CreatedAt.Add(time.Microsecond)
+			}
+		}
+	}
 	if err := m.store.InsertKey(ctx, &k); err != nil {
 		return models.Key{}, fmt.Errorf("token: store key: %w", err)
 	}

@@ -86,7 +86,8 @@ type Manager struct {
 
 	state      atomic.Pointer[keyState]
 	loadMu     sync.Mutex
-	lastKidRel time.Time // guarded by loadMu
+	lastKidRel time.Time            // guarded by loadMu
+	missedKIDs map[string]time.Time // kids that triggered a reload, when
 	refreshing atomic.Bool
 	refreshAt  atomic.Int64 // unix nanos of the last background reload attempt
 }

@@ -205,6 +205,11 @@ func privateClaims(pl map[string]json.RawMessage) (Claims, bool) {
 	return c, true
 }
 
+const (
+	reloadFloor   = 100 * time.Millisecond
+	maxMissedKIDs = 1024
+)
+
 // reloadForKID reloads the keys when a token names a kid we do not know
 // (another instance may have rotated), at most once per ReloadInterval so
 // junk kids cannot hammer the store.
@@ -215,10 +220,27 @@ func (m *Manager) reloadForKID(ctx context.Context, kid string) *keyState {
 	if st.byKID[kid] != nil { // someone else's reload already found it
 		return st
 	}
-	now := m.now()
-	if !m.lastKidRel.IsZero() && now.Sub(m.lastKidRel) < m.interval {
+	// Real time, not the injected clock: this limits load on the store. A
+	// kid is looked up at most once per interval; lookups are spaced at
+	// least reloadFloor apart (a caller waits out the rest rather than being
+	// refused), so junk kids cannot hammer the store while a key rotated by
+	// another instance is still picked up on first sight.
+	now := time.Now()
+	if t, seen := m.missedKIDs[kid]; seen && now.Sub(t) < m.interval {
 		return st
 	}
+	if wait := reloadFloor - now.Sub(m.lastKidRel); wait > 0 {
+		select {
+		case <-time.After(wait):
+		case <-ctx.Done():
+			return st
+		}
+		now = time.Now()
+	}
+	if m.missedKIDs == nil || len(m.missedKIDs) >= maxMissedKIDs {
+		m.missedKIDs = map[string]time.Time{}
+	}
+	m.missedKIDs[kid] = now
 	m.lastKidRel = now
 	nst, err := m.loadLocked(ctx)
 	if err != nil {

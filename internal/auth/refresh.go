@@ -120,13 +120,6 @@ func (s *Service) Refresh(ctx context.Context, p Presented, m Meta) (Tokens, err
 	if p.Mode == ModeSession {
 		ttl = s.set.SessionTTL
 	}
-	// The common case in one statement where the database allows it; any
-	// other case (grace, reuse, inactive user, expiry) takes the general path.
-	if user, gen, ok, err := s.store.RotateWithUser(ctx, ref.id, ref.gen, now, now.Add(ttl)); err != nil {
-		return Tokens{}, internal(err)
-	} else if ok {
-		return s.refreshed(ctx, user, p.Mode, ref.id, gen, now)
-	}
 	sess, user, err := s.liveSession(ctx, ref.id, now)
 	if err != nil {
 		return Tokens{}, err

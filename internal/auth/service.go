@@ -38,7 +38,6 @@ type Store interface {
 	Session(ctx context.Context, id string) (*models.Session, error)
 	SessionWithUser(ctx context.Context, id string) (*models.Session, error)
 	Rotate(ctx context.Context, id string, from int64, now, expires time.Time) (bool, error)
-	RotateWithUser(ctx context.Context, id string, from int64, now, expires time.Time) (*models.User, int64, bool, error)
 	DeleteSession(ctx context.Context, id string) (bool, error)
 	DeleteExpiredSessions(ctx context.Context, now time.Time) (int64, error)
 	DeleteUserSessions(ctx context.Context, userID, except string) error

@@ -2,8 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"time"
 
 	"github.com/gatehouse/gatehouse/models"
@@ -104,41 +102,4 @@ func (s *Store) StartSession(ctx context.Context, sess *models.Session, newHash 
 		}
 		return tx.InsertActivity(ctx, a)
 	})
-}
-
-// RotateWithUser is the refresh fast path on PostgreSQL: in one statement it
-// rotates the session from generation `from` (only if unexpired and its user
-// active) and returns what the new access token needs. ok is false when
-// nothing was rotated (the caller then takes the general path) and always on
-// SQLite, whose RETURNING cannot see the joined tables.
-func (s *Store) RotateWithUser(ctx context.Context, id string, from int64, now, expires time.Time) (u *models.User, gen int64, ok bool, err error) {
-	if !s.IsPostgres() {
-		return nil, 0, false, nil
-	}
-	var row struct {
-		Generation  int64      `bun:"generation"`
-		UserID      string     `bun:"user_id"`
-		RoleID      *string    `bun:"role"`
-		LastAccess  *time.Time `bun:"last_access"`
-		AdminAccess *bool      `bun:"admin_access"`
-		AppAccess   *bool      `bun:"app_access"`
-	}
-	err = s.idb.NewRaw(`UPDATE gh_sessions AS s
-SET generation = s.generation + 1, rotated_at = ?0, expires_at = ?1, last_used_at = ?0
-FROM gh_users AS u LEFT JOIN gh_roles AS r ON r.id = u.role
-WHERE s.id = ?2 AND s.generation = ?3 AND s.expires_at > ?0 AND u.id = s.user_id AND u.status = ?4
-RETURNING s.generation, u.id AS user_id, u.role, u.last_access, r.admin_access, r.app_access`,
-		now, expires, id, from, models.StatusActive).Scan(ctx, &row)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, 0, false, nil
-	}
-	if err != nil {
-		return nil, 0, false, err
-	}
-	u = &models.User{ID: row.UserID, RoleID: row.RoleID, LastAccess: row.LastAccess, Status: models.StatusActive}
-	if row.RoleID != nil {
-		u.Role = &models.Role{ID: *row.RoleID, AdminAccess: row.AdminAccess != nil && *row.AdminAccess,
-			AppAccess: row.AppAccess != nil && *row.AppAccess}
-	}
-	return u, row.Generation, true, nil
 }

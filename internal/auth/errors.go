@@ -69,6 +69,7 @@ const (
 	CodeInternal           = "INTERNAL_SERVER_ERROR"
 	CodeFailedValidation   = "FAILED_VALIDATION"
 	CodeRecordNotUnique    = "RECORD_NOT_UNIQUE"
+	CodeInvalidInvite      = "INVALID_INVITE"
 )
 
 // Fixed errors. Compare with errors.Is.

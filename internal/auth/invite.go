@@ -19,10 +19,8 @@ type InviteInput struct {
 	InviteURL string
 }
 
-var errInvalidInvite = &Error{Code: "INVALID_INVITE", Message: "This invite is no longer valid."}
-
 // ErrInvalidInvite is Directus's 400 for an invite that was already accepted.
-var ErrInvalidInvite = errInvalidInvite
+var ErrInvalidInvite = &Error{Code: CodeInvalidInvite, Message: "This invite is no longer valid."}
 
 // Invite creates invited users and emails each a link to set a password.
 // Admins only. An email that already belongs to a non-invited user is

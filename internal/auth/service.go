@@ -26,14 +26,12 @@ type Store interface {
 	CreateUser(ctx context.Context, u *models.User) error
 	CountFailedLogin(ctx context.Context, userID string) (int, error)
 	Suspend(ctx context.Context, userID string, now time.Time) error
-	RecordLogin(ctx context.Context, userID string, now time.Time, newHash string) error
 	TouchLastAccess(ctx context.Context, userID string, now, since time.Time) error
 	UseTOTPStep(ctx context.Context, userID string, step int64) (bool, error)
 	HasAdmin(ctx context.Context) (bool, error)
 	AdminRole(ctx context.Context) (*models.Role, error)
 	CreateRole(ctx context.Context, r *models.Role) error
 
-	CreateSession(ctx context.Context, s *models.Session) error
 	StartSession(ctx context.Context, sess *models.Session, newHash string, a *models.Activity) error
 	Session(ctx context.Context, id string) (*models.Session, error)
 	SessionWithUser(ctx context.Context, id string) (*models.Session, error)

@@ -20,7 +20,7 @@ func statusOf(e *auth.Error) int {
 		return http.StatusUnauthorized
 	case auth.CodeInvalidToken, auth.CodeForbidden:
 		return http.StatusForbidden
-	case auth.CodeInvalidPayload, auth.CodeInvalidQuery, auth.CodeFailedValidation, auth.CodeRecordNotUnique, "INVALID_INVITE":
+	case auth.CodeInvalidPayload, auth.CodeInvalidQuery, auth.CodeFailedValidation, auth.CodeRecordNotUnique, auth.CodeInvalidInvite:
 		return http.StatusBadRequest
 	case auth.CodeRouteNotFound:
 		return http.StatusNotFound

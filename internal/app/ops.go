@@ -145,7 +145,7 @@ func (o *Ops) Wrap(h http.Handler) http.Handler {
 	}
 	logger := o.log
 	if !cfg.LogHTTP {
-		logger = slog.New(discardHandler{})
+		logger = slog.New(slog.DiscardHandler)
 	}
 	h = httpmw.RequestLog(httpmw.LogOptions{Log: logger, IgnorePaths: cfg.LogHTTPIgnorePaths, Now: o.now,
 		OnDone: func(r *http.Request, status int, d time.Duration) { o.Metrics.HTTPRequest(r.Method, status, d) }})(h)
@@ -219,13 +219,6 @@ func (h hashedKeys) Allow(ctx context.Context, key string) (ratelimit.Result, er
 }
 
 func (h hashedKeys) Reset(ctx context.Context, key string) error { return h.l.Reset(ctx, keyHash(key)) }
-
-type discardHandler struct{}
-
-func (discardHandler) Enabled(context.Context, slog.Level) bool  { return false }
-func (discardHandler) Handle(context.Context, slog.Record) error { return nil }
-func (d discardHandler) WithAttrs([]slog.Attr) slog.Handler      { return d }
-func (d discardHandler) WithGroup(string) slog.Handler           { return d }
 
 // initOps builds the App's operational layer; build calls it before the
 // auth service, which takes its limiters and metrics.

@@ -22,6 +22,7 @@ import (
 	"github.com/vektah/gqlparser/v2/validator/rules"
 
 	"github.com/gatehouse/gatehouse/internal/auth"
+	"github.com/gatehouse/gatehouse/internal/playground"
 )
 
 // Options configure one endpoint.
@@ -74,7 +75,7 @@ type endpoint struct {
 }
 
 func (e *endpoint) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if r.Method == http.MethodGet && e.opts.Playground != nil && wantsHTML(r) && r.URL.Query().Get("query") == "" {
+	if r.Method == http.MethodGet && e.opts.Playground != nil && playground.WantsHTML(r) && r.URL.Query().Get("query") == "" {
 		e.opts.Playground.ServeHTTP(w, r)
 		return
 	}
@@ -101,16 +102,6 @@ func (e *endpoint) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ctx := context.WithValue(r.Context(), exchangeKey{}, &Exchange{W: w, R: r})
 	e.gql.ServeHTTP(rec, r.WithContext(ctx))
 	rec.flush(w)
-}
-
-// wantsHTML reports whether a browser asked for a page.
-func wantsHTML(r *http.Request) bool {
-	for _, a := range r.Header.Values("Accept") {
-		if bytes.Contains([]byte(a), []byte("text/html")) {
-			return true
-		}
-	}
-	return false
 }
 
 func isJSON(ct string) bool {

@@ -25,8 +25,8 @@ type API struct {
 	log  *slog.Logger
 }
 
-// New returns the REST handler. Extra routes (e.g. GraphQL) can be mounted on
-// the returned mux before it is wrapped by Handler.
+// New returns the REST adapter: register its Routes on a mux beside the other
+// surfaces, then put Wrap around the whole.
 func New(svc *auth.Service, o Options) *API {
 	if o.Logger == nil {
 		o.Logger = slog.Default()
@@ -72,14 +72,6 @@ func (a *API) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /server/health", a.health)
 	mux.HandleFunc("GET /.well-known/jwks.json", a.jwks)
 	mux.HandleFunc("/", a.notFound)
-}
-
-// Handler is the complete REST server: routes plus the middleware every
-// request passes through.
-func (a *API) Handler() http.Handler {
-	mux := http.NewServeMux()
-	a.Routes(mux)
-	return a.Wrap(mux)
 }
 
 func (a *API) notFound(w http.ResponseWriter, r *http.Request) {

@@ -33,9 +33,9 @@ func (r *mutationResolver) Refresh(ctx context.Context, refreshToken *string, mo
 // Logout is the resolver for the logout field.
 func (r *mutationResolver) Logout(ctx context.Context, refreshToken *string, mode *model.AuthMode, scope *model.LogoutScope) (*bool, error) {
 	x := gqlserver.FromContext(ctx)
-	sc := ""
+	var sc auth.Value
 	if scope != nil {
-		sc = string(*scope)
+		sc = auth.String(string(*scope))
 	}
 	cookies, err := r.Auth.LogoutHTTP(ctx, x.R, modeName(mode), deref(refreshToken), sc)
 	if err != nil {

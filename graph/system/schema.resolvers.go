@@ -33,7 +33,7 @@ func (r *mutationResolver) AuthRefresh(ctx context.Context, refreshToken *string
 // AuthLogout is the resolver for the auth_logout field.
 func (r *mutationResolver) AuthLogout(ctx context.Context, refreshToken *string, mode *model.AuthMode, scope *string) (*bool, error) {
 	x := gqlserver.FromContext(ctx)
-	cookies, err := r.Auth.LogoutHTTP(ctx, x.R, modeName(mode), deref(refreshToken), deref(scope))
+	cookies, err := r.Auth.LogoutHTTP(ctx, x.R, modeName(mode), deref(refreshToken), auth.OptString(scope))
 	if err != nil {
 		return nil, err
 	}

@@ -81,7 +81,7 @@ func (s *Service) RefreshHTTP(ctx context.Context, r *http.Request, mode, bodyTo
 
 // LogoutHTTP ends the session behind mode's credential and returns the
 // clearing cookies for the auth cookies the request carried.
-func (s *Service) LogoutHTTP(ctx context.Context, r *http.Request, mode, bodyToken, scope string) ([]*http.Cookie, error) {
+func (s *Service) LogoutHTTP(ctx context.Context, r *http.Request, mode, bodyToken string, scope Value) ([]*http.Cookie, error) {
 	p, err := s.Present(mode, bodyToken, r)
 	if err != nil {
 		return nil, err
@@ -89,7 +89,7 @@ func (s *Service) LogoutHTTP(ctx context.Context, r *http.Request, mode, bodyTok
 	if err := s.Logout(ctx, p, scope, MetaFrom(r)); err != nil {
 		return nil, err
 	}
-	if scope == ScopeOthers {
+	if scope.Str == ScopeOthers {
 		return nil, nil // this session lives on: keep its cookie
 	}
 	return s.LogoutCookies(r), nil

@@ -9,8 +9,8 @@ import (
 // Logout ends the presented session, or with scope "others" every other
 // session of its user, or with "all" every one. An unknown or already-ended
 // session is a silent no-op (Directus answers 204 either way).
-func (s *Service) Logout(ctx context.Context, p Presented, scope string, m Meta) error {
-	scope, err := ParseScope(scope)
+func (s *Service) Logout(ctx context.Context, p Presented, scopeArg Value, m Meta) error {
+	scope, err := ParseScope(scopeArg)
 	if err != nil {
 		return err
 	}

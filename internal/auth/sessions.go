@@ -41,16 +41,21 @@ const (
 	ScopeAll    = "all"    // every session of the user
 )
 
-// ParseScope reads a logout scope; "" means this session.
-func ParseScope(s string) (string, error) {
-	switch s {
+// ParseScope reads a logout scope; absent, null or "" mean this session.
+func ParseScope(v Value) (string, error) {
+	if v.NotString && !v.Null {
+		return "", errBadScope
+	}
+	switch v.Str {
 	case "", ScopeThis:
 		return ScopeThis, nil
 	case ScopeOthers, ScopeAll:
-		return s, nil
+		return v.Str, nil
 	}
-	return "", InvalidPayload(`"scope" must be one of [this, others, all]`)
+	return "", errBadScope
 }
+
+var errBadScope = InvalidPayload(`"scope" must be one of [this, others, all]`)
 
 // PurgeExpired deletes expired sessions and one-time tokens.
 func (s *Service) PurgeExpired(ctx context.Context) (sessions, tokens int64, err error) {

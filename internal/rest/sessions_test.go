@@ -51,8 +51,10 @@ func TestSessionsListAndLogoutScopes(t *testing.T) {
 		if n := countSessions(t, s); n != 0 {
 			t.Fatalf("%d sessions after logout all", n)
 		}
-		wantError(t, s.Post("/auth/logout", map[string]any{"refresh_token": "x", "scope": "everything"}), 400, "INVALID_PAYLOAD",
-			`Invalid payload. "scope" must be one of [this, others, all].`)
+		for _, bad := range []any{"everything", 5, true} {
+			wantError(t, s.Post("/auth/logout", map[string]any{"refresh_token": "x", "scope": bad}), 400, "INVALID_PAYLOAD",
+				`Invalid payload. "scope" must be one of [this, others, all].`)
+		}
 	})
 }
 

@@ -79,7 +79,7 @@ func (s *Service) userByID(ctx context.Context, id string) (*models.User, error)
 	if uuid.Validate(id) != nil {
 		return nil, ErrForbidden // Directus: an unknown item reads as forbidden
 	}
-	u, err := s.store.UserByID(ctx, id)
+	u, err := s.store.UserRecord(ctx, id)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, ErrForbidden
 	}

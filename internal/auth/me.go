@@ -44,7 +44,7 @@ func (s *Service) CurrentUser(ctx context.Context, a *Accountability) (*UserView
 	if a == nil {
 		return nil, ErrInvalidCredentials
 	}
-	u, err := s.store.UserByID(ctx, a.UserID)
+	u, err := s.store.UserRecord(ctx, a.UserID)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, ErrForbidden
 	}

@@ -22,6 +22,7 @@ import (
 type Store interface {
 	UserByEmail(ctx context.Context, emailLower string) (*models.User, error)
 	UserByID(ctx context.Context, id string) (*models.User, error)
+	UserRecord(ctx context.Context, id string) (*models.User, error)
 	ActiveUserByTokenHash(ctx context.Context, hash string) (*models.User, error)
 	CreateUser(ctx context.Context, u *models.User) error
 	CountFailedLogin(ctx context.Context, userID string) (int, error)

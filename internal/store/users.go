@@ -20,7 +20,15 @@ func (s *Store) UserByEmail(ctx context.Context, emailLower string) (*models.Use
 	return u, mapErr(err)
 }
 
-// UserByID finds a user by id.
+// UserRecord finds a user by id without the role join: for callers that need
+// only the user's own columns (GET /users/me, the admin Users API).
+func (s *Store) UserRecord(ctx context.Context, id string) (*models.User, error) {
+	u := new(models.User)
+	err := s.idb.NewSelect().Model(u).Where("id = ?", id).Limit(1).Scan(ctx)
+	return u, mapErr(err)
+}
+
+// UserByID finds a user by id, with its role.
 func (s *Store) UserByID(ctx context.Context, id string) (*models.User, error) {
 	u := new(models.User)
 	err := s.userQuery(u).Where("?TableAlias.id = ?", id).Limit(1).Scan(ctx)

@@ -33,10 +33,8 @@ func (s *Service) RecoveryCodes(ctx context.Context, a *Accountability, otp Valu
 	if !otp.Set || otp.NotString || otp.Str == "" {
 		return nil, InvalidPayload(`"otp" is required`)
 	}
-	if _, ok := s.totpStep(u, otp.Str); !ok {
-		return nil, InvalidPayload(`"otp" is invalid`)
-	}
-	if err := s.checkOTP(ctx, u, otp.Str, m); err != nil {
+	// A current TOTP code only: a recovery code cannot mint new ones.
+	if err := s.checkTOTP(ctx, u, otp.Str); err != nil {
 		return nil, InvalidPayload(`"otp" is invalid`)
 	}
 	codes := make([]string, recoveryCount)

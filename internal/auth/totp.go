@@ -3,6 +3,7 @@ package auth
 import (
 	"context"
 	"crypto/subtle"
+	"errors"
 	"time"
 
 	"github.com/pquerna/otp"
@@ -41,19 +42,28 @@ func (s *Service) totpStep(u *models.User, code string) (int64, bool) {
 	return matchTOTP(secret, code, s.now())
 }
 
-// checkOTP accepts a TOTP code once: its step must be newer than the last one
-// the user spent, recorded atomically so a replayed or raced code fails. A
-// recovery code is accepted in its place, once.
+// checkOTP accepts a current TOTP code, or in its place an unused recovery
+// code, each once.
 func (s *Service) checkOTP(ctx context.Context, u *models.User, code string, m Meta) error {
+	err := s.checkTOTP(ctx, u, code)
+	if !errors.Is(err, ErrInvalidOTP) {
+		return err
+	}
+	used, rerr := s.useRecoveryCode(ctx, u, code, m)
+	if rerr != nil {
+		return internal(rerr)
+	}
+	if used {
+		return nil
+	}
+	return ErrInvalidOTP
+}
+
+// checkTOTP accepts a TOTP code once: its step must be newer than the last
+// one the user spent, recorded atomically so a replayed or raced code fails.
+func (s *Service) checkTOTP(ctx context.Context, u *models.User, code string) error {
 	step, ok := s.totpStep(u, code)
 	if !ok {
-		used, err := s.useRecoveryCode(ctx, u, code, m)
-		if err != nil {
-			return internal(err)
-		}
-		if used {
-			return nil
-		}
 		return ErrInvalidOTP
 	}
 	fresh, err := s.store.UseTOTPStep(ctx, u.ID, step)

@@ -177,6 +177,11 @@ func TestTFAFlow(t *testing.T) {
 		if n := remainingCodes(t, s, auth); n != 10 {
 			t.Fatalf("remaining %v, want 10", n)
 		}
+		// A recovery code cannot mint new codes, and trying does not spend it.
+		wantError(t, s.Post("/users/me/tfa/recovery-codes", map[string]any{"otp": codes[3]}, auth...), 400, "INVALID_PAYLOAD", `Invalid payload. "otp" is invalid.`)
+		if n := remainingCodes(t, s, auth); n != 10 {
+			t.Fatalf("remaining %v after a refused mint, want 10", n)
+		}
 		wantStatus(t, tfaLogin(s, codes[0]), 200, "login with a recovery code")
 		if n := remainingCodes(t, s, auth); n != 9 {
 			t.Fatalf("remaining %v, want 9", n)

@@ -65,7 +65,7 @@ func (r *recorder) flush(w http.ResponseWriter) {
 	for k, v := range r.header {
 		w.Header()[k] = v
 	}
-	if r.status < 400 && !refusedByLimit(r.body.Bytes()) {
+	if r.status < 400 {
 		w.WriteHeader(r.status)
 		_, _ = w.Write(r.body.Bytes())
 		return
@@ -83,29 +83,6 @@ func (r *recorder) flush(w http.ResponseWriter) {
 		"message":    "GraphQL validation error.",
 		"extensions": map[string]any{"errors": inner, "code": "GRAPHQL_VALIDATION"},
 	})
-}
-
-// refusedByLimit spots gqlgen's complexity refusal, which it answers with 200
-// although no field ran; Directus counts it as a validation error.
-func refusedByLimit(body []byte) bool {
-	if !bytes.Contains(body, []byte("COMPLEXITY_LIMIT_EXCEEDED")) {
-		return false
-	}
-	var resp struct {
-		Data   json.RawMessage `json:"data"`
-		Errors []struct {
-			Extensions map[string]any `json:"extensions"`
-		} `json:"errors"`
-	}
-	if json.Unmarshal(body, &resp) != nil || (len(resp.Data) > 0 && string(resp.Data) != "null") {
-		return false
-	}
-	for _, e := range resp.Errors {
-		if e.Extensions["code"] == "COMPLEXITY_LIMIT_EXCEEDED" {
-			return true
-		}
-	}
-	return false
 }
 
 func directusError(e *auth.Error) map[string]any {

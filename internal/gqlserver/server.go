@@ -14,6 +14,7 @@ import (
 	"net/http"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/errcode"
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
@@ -24,6 +25,14 @@ import (
 	"github.com/gatehouse/gatehouse/internal/auth"
 	"github.com/gatehouse/gatehouse/internal/playground"
 )
+
+// gqlgen answers an over-complex document with 200, as if it had run;
+// Directus counts it as a validation failure. Registering the code as a
+// protocol error makes gqlgen refuse it like any other invalid document
+// (a one-time setting of gqlgen's own registry, hence init).
+func init() {
+	errcode.RegisterErrorType("COMPLEXITY_LIMIT_EXCEEDED", errcode.KindProtocol)
+}
 
 // Options configure one endpoint.
 type Options struct {

@@ -2,8 +2,6 @@ package auth
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"net/http"
 	"strings"
@@ -122,10 +120,7 @@ func (s *Service) checkSessionToken(ctx context.Context, c token.Claims) error {
 
 // HashStaticToken is how static tokens are stored: a SHA-256, since they are
 // long random values that need no slow hash.
-func HashStaticToken(t string) string {
-	sum := sha256.Sum256([]byte(t))
-	return hex.EncodeToString(sum[:])
-}
+func HashStaticToken(t string) string { return hashSecret(t) }
 
 func (s *Service) staticToken(ctx context.Context, t string) (*Accountability, error) {
 	if len(t) > 4096 {

@@ -295,13 +295,17 @@ func postJSON(ctx context.Context, client *http.Client, url string, body []byte,
 // refreshes its own chain back to back, always presenting the token the
 // previous refresh returned. A failed refresh logs the worker in again.
 func refreshChains(ctx context.Context, out io.Writer, client *http.Client, cfg config, rss *rssSampler) error {
+	// Log the workers in concurrently: each login waits out the server's
+	// login stall, so one after another would take c × 500 ms.
 	chains := make([]string, cfg.c)
+	errs := make([]error, cfg.c)
+	var lwg sync.WaitGroup
 	for i := range chains {
-		_, r, err := login(ctx, client, cfg)
-		if err != nil {
-			return err
-		}
-		chains[i] = r
+		lwg.Go(func() { _, chains[i], errs[i] = login(ctx, client, cfg) })
+	}
+	lwg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return err
 	}
 	type result struct {
 		lat  []time.Duration

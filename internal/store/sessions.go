@@ -4,6 +4,8 @@ import (
 	"context"
 	"time"
 
+	"github.com/uptrace/bun"
+
 	"github.com/gatehouse/gatehouse/models"
 )
 
@@ -24,14 +26,15 @@ func (s *Store) Session(ctx context.Context, id string) (*models.Session, error)
 // conditional statement: of N concurrent callers with the same `from`,
 // exactly one gets true.
 func (s *Store) Rotate(ctx context.Context, id string, from int64, now, expires time.Time) (bool, error) {
-	res, err := s.idb.NewUpdate().Model((*models.Session)(nil)).
+	p := s.params()
+	res, err := s.idb.NewUpdate().Model((*models.Session)(nil)).Conn(s.conn(p)).
 		Set("generation = generation + 1").
-		Set("rotated_at = ?", now).
-		Set("expires_at = ?", expires).
-		Set("last_used_at = ?", now).
-		Where("id = ?", id).
-		Where("generation = ?", from).
-		Where("expires_at > ?", now).
+		Set("rotated_at = ?", p.add(now)).
+		Set("expires_at = ?", p.add(expires)).
+		Set("last_used_at = ?", p.add(now)).
+		Where("id = ?", p.add(id)).
+		Where("generation = ?", p.add(from)).
+		Where("expires_at > ?", p.add(now)).
 		Exec(ctx)
 	if err != nil {
 		return false, err
@@ -78,11 +81,18 @@ func (s *Store) UserSessions(ctx context.Context, userID string, now time.Time) 
 }
 
 // SessionWithUser reads a session with its user and the user's role in one
-// round trip (the refresh path).
+// round trip (the refresh path), only the columns a refresh uses.
 func (s *Store) SessionWithUser(ctx context.Context, id string) (*models.Session, error) {
-	sess := new(models.Session)
-	err := s.idb.NewSelect().Model(sess).Relation("User").Relation("User.Role").
-		Where("s.id = ?", id).Limit(1).Scan(ctx)
+	sess, p := new(models.Session), s.params()
+	err := s.idb.NewSelect().Model(sess).
+		Column("s.id", "s.user_id", "s.generation", "s.rotated_at", "s.expires_at").
+		Relation("User", func(q *bun.SelectQuery) *bun.SelectQuery {
+			return q.Column("id", "status", "role", "last_access")
+		}).
+		Relation("User.Role", func(q *bun.SelectQuery) *bun.SelectQuery {
+			return q.Column("id", "admin_access", "app_access")
+		}).
+		Where("s.id = ?", p.add(id)).Limit(1).Conn(s.conn(p)).Scan(ctx)
 	if err == nil && sess.User == nil {
 		return nil, ErrNotFound
 	}

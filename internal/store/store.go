@@ -17,6 +17,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
 	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect"
 	"github.com/uptrace/bun/dialect/pgdialect"
 	"github.com/uptrace/bun/dialect/sqlitedialect"
 	_ "modernc.org/sqlite" // registers the pure-Go "sqlite" driver
@@ -32,10 +33,13 @@ var (
 type Store struct {
 	db  *bun.DB
 	idb bun.IDB // db, or the transaction this Store runs in
+	pg  bool
 }
 
 // New wraps an open database.
-func New(db *bun.DB) *Store { return &Store{db: db, idb: db} }
+func New(db *bun.DB) *Store {
+	return &Store{db: db, idb: db, pg: db.Dialect().Name() == dialect.PG}
+}
 
 // DB exposes the handle for migrations and tests.
 func (s *Store) DB() *bun.DB { return s.db }
@@ -102,7 +106,7 @@ func Open(ctx context.Context, o Options) (*bun.DB, error) {
 func (s *Store) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }
 
 // IsPostgres tells the dialect apart where SQL must differ.
-func (s *Store) IsPostgres() bool { return s.db.Dialect().Name().String() == "pg" }
+func (s *Store) IsPostgres() bool { return s.pg }
 
 // InTx runs fn in one transaction; inside a transaction it joins it.
 func (s *Store) InTx(ctx context.Context, fn func(tx *Store) error) error {
@@ -110,7 +114,7 @@ func (s *Store) InTx(ctx context.Context, fn func(tx *Store) error) error {
 		return fn(s)
 	}
 	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		return fn(&Store{db: s.db, idb: tx})
+		return fn(&Store{db: s.db, idb: tx, pg: s.pg})
 	})
 }
 

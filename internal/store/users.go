@@ -15,16 +15,16 @@ func (s *Store) userQuery(u *models.User) *bun.SelectQuery {
 
 // UserByEmail finds a user by the lowered email.
 func (s *Store) UserByEmail(ctx context.Context, emailLower string) (*models.User, error) {
-	u := new(models.User)
-	err := s.userQuery(u).Where("?TableAlias.email_lower = ?", emailLower).Limit(1).Scan(ctx)
+	u, p := new(models.User), s.params()
+	err := s.userQuery(u).Where("?TableAlias.email_lower = ?", p.add(emailLower)).Limit(1).Conn(s.conn(p)).Scan(ctx)
 	return u, mapErr(err)
 }
 
 // UserRecord finds a user by id without the role join: for callers that need
 // only the user's own columns (GET /users/me, the admin Users API).
 func (s *Store) UserRecord(ctx context.Context, id string) (*models.User, error) {
-	u := new(models.User)
-	err := s.idb.NewSelect().Model(u).Where("id = ?", id).Limit(1).Scan(ctx)
+	u, p := new(models.User), s.params()
+	err := s.idb.NewSelect().Model(u).Where("id = ?", p.add(id)).Limit(1).Conn(s.conn(p)).Scan(ctx)
 	return u, mapErr(err)
 }
 
@@ -92,10 +92,11 @@ func (s *Store) RecordLogin(ctx context.Context, userID string, now time.Time, n
 // TouchLastAccess stamps last_access unless it is already newer than since,
 // so a refresh storm does not write the user row every time.
 func (s *Store) TouchLastAccess(ctx context.Context, userID string, now, since time.Time) error {
-	_, err := s.idb.NewUpdate().Model((*models.User)(nil)).
-		Set("last_access = ?", now).
-		Where("id = ?", userID).
-		Where("(last_access IS NULL OR last_access < ?)", since).
+	p := s.params()
+	_, err := s.idb.NewUpdate().Model((*models.User)(nil)).Conn(s.conn(p)).
+		Set("last_access = ?", p.add(now)).
+		Where("id = ?", p.add(userID)).
+		Where("(last_access IS NULL OR last_access < ?)", p.add(since)).
 		Exec(ctx)
 	return err
 }

@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"sync/atomic"
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/argon2"
@@ -64,6 +65,8 @@ type Hasher struct {
 	sem     chan struct{}
 	bufs    chan *argon2.Buffer // one working buffer per slot, made on first use
 	timeout time.Duration
+	waiting atomic.Int64 // callers queued for a slot
+	avg     atomic.Int64 // moving average of a hash's duration, ns; 0 until the first
 	lim     limits
 	dummy   string // argon2id string at params, verified when there is no real hash
 	err     error  // set when params are invalid; returned by Hash and Verify
@@ -91,16 +94,44 @@ func (h *Hasher) timed(ctx context.Context, fn func(buf *argon2.Buffer)) error {
 	defer func() { h.bufs <- buf }()
 	waited := time.Since(start)
 	fn(buf)
+	took := time.Since(start) - waited
+	h.learn(took)
 	if h.observe != nil {
-		h.observe(waited, time.Since(start)-waited)
+		h.observe(waited, took)
 	}
 	return nil
+}
+
+// learn folds one hash duration into the moving average (weight 1/8).
+// Concurrent updates may lose one another's sample; the average stays close.
+func (h *Hasher) learn(d time.Duration) {
+	old := h.avg.Load()
+	if old == 0 {
+		h.avg.Store(int64(d))
+		return
+	}
+	h.avg.Store(old + (int64(d)-old)/8)
+}
+
+// hopeless reports whether a caller joining the queue now would still be
+// waiting when its queue wait runs out: the callers ahead of it, shared over
+// the slots, take longer than h.timeout at the measured hash time. Refusing
+// it at once, rather than at the timeout, keeps a login flood from holding
+// hundreds of requests (and their memory) only to refuse them later.
+func (h *Hasher) hopeless() bool {
+	avg := time.Duration(h.avg.Load())
+	if avg <= 0 {
+		return false
+	}
+	rounds := h.waiting.Load()/int64(cap(h.sem)) + 1
+	return time.Duration(rounds)*avg > h.timeout
 }
 
 // NewHasher returns a Hasher that runs at most maxConcurrent hash
 // computations at once (maxConcurrent <= 0 means runtime.NumCPU()). Callers
 // beyond that wait up to queueTimeout (0: not at all) or until their ctx ends,
-// then get ErrBusy. Invalid p does not panic: Hash and Verify return an
+// then get ErrBusy; so does, at once, a caller who could not get a slot
+// within queueTimeout anyway, judging by the queue and the hash time. Invalid p does not panic: Hash and Verify return an
 // ErrHashParams error instead (check p.Validate() at config load).
 func NewHasher(p Params, maxConcurrent int, queueTimeout time.Duration) *Hasher {
 	if maxConcurrent <= 0 {
@@ -184,9 +215,11 @@ func (h *Hasher) acquire(ctx context.Context) error {
 		return nil
 	default:
 	}
-	if h.timeout <= 0 {
+	if h.timeout <= 0 || h.hopeless() {
 		return ErrBusy
 	}
+	h.waiting.Add(1)
+	defer h.waiting.Add(-1)
 	t := time.NewTimer(h.timeout)
 	defer t.Stop()
 	select {

@@ -351,3 +351,35 @@ func TestParallelRespectsCap(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// A caller who could not reach a slot before its queue wait runs out is
+// refused at once instead of held until the timeout: the queue holds only as
+// many callers as the slots can serve in time.
+func TestHopelessQueueRefusedAtOnce(t *testing.T) {
+	h := NewHasher(cheap, 1, time.Hour)
+	h.sem <- struct{}{}                  // occupy the only slot
+	h.avg.Store(int64(10 * time.Minute)) // as if each hash took 10 minutes
+	ctx, cancel := context.WithCancel(bg)
+	var wg sync.WaitGroup
+	for range 5 { // 5 waiters ahead: the 6th would start after 60 minutes, just within the hour
+		wg.Go(func() { _, _ = h.Hash(ctx, "pw") })
+	}
+	for h.waiting.Load() < 5 {
+		time.Sleep(time.Millisecond)
+	}
+	// Without the check this call would wait for the hour; with it, a 7th
+	// caller (6 rounds of 10 minutes ahead, > 1 hour) is refused now.
+	h.waiting.Add(1) // a 6th waiter, held by hand so the count is exact
+	if _, _, err := h.Verify(bg, "", "pw"); !errors.Is(err, ErrBusy) {
+		t.Fatalf("Verify behind a hopeless queue: err = %v, want ErrBusy", err)
+	}
+	h.waiting.Add(-1)
+	cancel()
+	wg.Wait()
+	<-h.sem
+	// The estimate only refuses what the slots could not serve: with an idle
+	// slot the next caller is served at once.
+	if _, err := h.Hash(bg, "pw"); err != nil {
+		t.Fatalf("Hash with a free slot: %v", err)
+	}
+}

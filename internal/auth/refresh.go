@@ -120,11 +120,17 @@ func (s *Service) Refresh(ctx context.Context, p Presented, m Meta) (Tokens, err
 	if p.Mode == ModeSession {
 		ttl = s.set.SessionTTL
 	}
-	sess, user, err := s.liveSession(ctx, ref.id, now)
+	// Read and rotate at once: the checks below decide from the session as it
+	// was, and rotated tells whether this call advanced it.
+	sess, rotated, err := s.store.ReadAndRotate(ctx, ref.id, ref.gen, now, now.Add(ttl))
+	if err != nil {
+		return Tokens{}, s.unusable(err)
+	}
+	user, err := s.live(ctx, sess, now)
 	if err != nil {
 		return Tokens{}, err
 	}
-	current, err := s.advance(ctx, sess, ref.gen, now, ttl)
+	current, err := s.advance(ctx, sess, ref.gen, rotated, now)
 	if err != nil {
 		if errors.Is(err, errReuse) {
 			if p.Mode != ModeSession {
@@ -150,20 +156,16 @@ func (s *Service) refreshed(ctx context.Context, user *models.User, mode Mode, s
 
 var errReuse = errors.New("refresh token reuse")
 
-// advance moves the session forward from gen, returning the generation whose
-// token the caller now gets.
-func (s *Service) advance(ctx context.Context, sess *models.Session, gen int64, now time.Time, ttl time.Duration) (int64, error) {
+// advance decides which generation's token the caller gets, given the
+// session as it was and whether this call rotated it from gen.
+func (s *Service) advance(ctx context.Context, sess *models.Session, gen int64, rotated bool, now time.Time) (int64, error) {
 	switch {
+	case gen == sess.Generation && rotated:
+		return gen + 1, nil
 	case gen == sess.Generation:
-		ok, err := s.store.Rotate(ctx, sess.ID, gen, now, now.Add(ttl))
-		if err != nil {
-			return 0, internal(err)
-		}
-		if ok {
-			return gen + 1, nil
-		}
 		// A concurrent refresh won the race: converge on its successor.
-		if sess, err = s.store.Session(ctx, sess.ID); err != nil {
+		sess, err := s.store.Session(ctx, sess.ID)
+		if err != nil {
 			if errors.Is(err, store.ErrNotFound) {
 				return 0, ErrInvalidCredentials
 			}
@@ -189,28 +191,40 @@ func (s *Service) inGrace(sess *models.Session, now time.Time) bool {
 // user's session is deleted (as Directus does) after the stall.
 func (s *Service) liveSession(ctx context.Context, id string, now time.Time) (*models.Session, *models.User, error) {
 	sess, err := s.store.SessionWithUser(ctx, id)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, nil, ErrInvalidCredentials
-	}
 	if err != nil {
-		return nil, nil, internal(err)
+		return nil, nil, s.unusable(err)
 	}
+	user, err := s.live(ctx, sess, now)
+	return sess, user, err
+}
+
+// unusable maps a failed session read: an unknown session is bad credentials.
+func (s *Service) unusable(err error) error {
+	if errors.Is(err, store.ErrNotFound) {
+		return ErrInvalidCredentials
+	}
+	return internal(err)
+}
+
+// live checks that a session read is unexpired and its user active,
+// returning the user.
+func (s *Service) live(ctx context.Context, sess *models.Session, now time.Time) (*models.User, error) {
 	if !sess.ExpiresAt.After(now) {
-		return nil, nil, ErrInvalidCredentials
+		return nil, ErrInvalidCredentials
 	}
 	user := sess.User
 	if user.Status != models.StatusActive {
 		start := time.Now()
 		if _, err := s.store.DeleteSession(ctx, sess.ID); err != nil {
-			return nil, nil, internal(err)
+			return nil, internal(err)
 		}
 		s.stallSince(start, s.set.LoginStall)
 		if user.Status == models.StatusSuspended {
-			return nil, nil, ErrUserSuspended
+			return nil, ErrUserSuspended
 		}
-		return nil, nil, ErrInvalidCredentials
+		return nil, ErrInvalidCredentials
 	}
-	return sess, user, nil
+	return user, nil
 }
 
 // revokeForReuse ends a session whose spent token came back: someone holds a

@@ -36,7 +36,7 @@ type Store interface {
 	StartSession(ctx context.Context, sess *models.Session, newHash string, a *models.Activity) error
 	Session(ctx context.Context, id string) (*models.Session, error)
 	SessionWithUser(ctx context.Context, id string) (*models.Session, error)
-	Rotate(ctx context.Context, id string, from int64, now, expires time.Time) (bool, error)
+	ReadAndRotate(ctx context.Context, id string, from int64, now, expires time.Time) (*models.Session, bool, error)
 	DeleteSession(ctx context.Context, id string) (bool, error)
 	DeleteExpiredSessions(ctx context.Context, now time.Time) (int64, error)
 	DeleteUserSessions(ctx context.Context, userID, except string) error

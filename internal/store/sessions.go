@@ -99,6 +99,62 @@ func (s *Store) SessionWithUser(ctx context.Context, id string) (*models.Session
 	return sess, mapErr(err)
 }
 
+// ReadAndRotate reads a session with its user and role, as SessionWithUser,
+// and advances it from generation `from` (as Rotate) when it is unexpired and
+// its user active: on PostgreSQL in one statement, so a refresh costs one
+// round trip. The session returned is as it was before the rotation; rotated
+// tells whether this call advanced it (false too when a concurrent call with
+// the same `from` got there first).
+func (s *Store) ReadAndRotate(ctx context.Context, id string, from int64, now, expires time.Time) (*models.Session, bool, error) {
+	if !s.pg {
+		sess, err := s.SessionWithUser(ctx, id)
+		if err != nil || sess.Generation != from || !sess.ExpiresAt.After(now) || sess.User.Status != models.StatusActive {
+			return sess, false, err
+		}
+		ok, err := s.Rotate(ctx, id, from, now, expires)
+		return sess, ok, err
+	}
+	p := s.params()
+	pid, pnow := p.add(id), p.add(now)
+	rot := s.idb.NewUpdate().Model((*models.Session)(nil)).
+		Set("generation = generation + 1").
+		Set("rotated_at = ?", pnow).
+		Set("expires_at = ?", p.add(expires)).
+		Set("last_used_at = ?", pnow).
+		Where("s.id = ?", pid).
+		Where("s.generation = ?", p.add(from)).
+		Where("s.expires_at > ?", pnow).
+		Where("EXISTS (SELECT 1 FROM gh_users AS a WHERE a.id = s.user_id AND a.status = ?)", models.StatusActive).
+		Returning("s.generation")
+	// Every part of the statement sees the rows as they were when it began:
+	// the SELECT reads the session before the UPDATE advances it.
+	row := new(rotatedSession)
+	err := s.idb.NewSelect().Model(row).With("rot", rot).
+		Column("s.id", "s.user_id", "s.generation", "s.rotated_at", "s.expires_at").
+		ColumnExpr("(SELECT generation FROM rot) AS rotated_to").
+		Relation("User", func(q *bun.SelectQuery) *bun.SelectQuery {
+			return q.Column("id", "status", "role", "last_access")
+		}).
+		Relation("User.Role", func(q *bun.SelectQuery) *bun.SelectQuery {
+			return q.Column("id", "admin_access", "app_access")
+		}).
+		Where("s.id = ?", pid).Limit(1).Conn(s.conn(p)).Scan(ctx)
+	if err == nil && row.User == nil {
+		return nil, false, ErrNotFound
+	}
+	if err != nil {
+		return nil, false, mapErr(err)
+	}
+	return &row.Session, row.RotatedTo != nil, nil
+}
+
+// rotatedSession is a session read by ReadAndRotate, with the generation its
+// UPDATE produced (NULL when it did not rotate).
+type rotatedSession struct {
+	models.Session `bun:",extend"`
+	RotatedTo      *int64 `bun:"rotated_to,scanonly"`
+}
+
 // StartSession records a successful login in one transaction: the failure
 // count reset and last_access (and a re-hashed password when newHash is
 // set), the new session, and its audit row.

@@ -5,19 +5,19 @@ import (
 	"database/sql"
 	"strconv"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/uptrace/bun"
 )
 
 // params carries a hot query's values to the driver as parameters.
 //
-// bun writes values into the SQL text, so every query has a text of its own:
-// pgx then prepares each one afresh (an extra round trip, and a parse and plan
-// in PostgreSQL) and fills its per-connection statement cache with one-offs.
-// The few queries on the request path (refresh, login, /users/me) instead put
-// $n placeholders in the text and pass the values here, so the text is the
-// same every time and pgx runs its cached prepared statement. SQLite gains
-// nothing from this, and compares times as text in bun's format, so there the
-// values stay inline.
+// bun writes values into the SQL text, so most statements have a text of
+// their own; the pool runs those unprepared (see Open). The few queries on the
+// request path (refresh, login, /users/me) instead put $n placeholders in the
+// text and pass the values here, so their text never changes and pgx prepares
+// each once per connection: no parse or plan per request, one round trip.
+// SQLite gains nothing from this, and compares times as text in bun's format,
+// so there the values stay inline.
 type params struct {
 	pg   bool
 	vals []any
@@ -55,13 +55,19 @@ type boundConn struct {
 }
 
 func (c boundConn) QueryContext(ctx context.Context, query string, _ ...any) (*sql.Rows, error) {
-	return c.raw.QueryContext(ctx, query, c.p.vals...)
+	return c.raw.QueryContext(ctx, query, c.args()...)
 }
 
 func (c boundConn) ExecContext(ctx context.Context, query string, _ ...any) (sql.Result, error) {
-	return c.raw.ExecContext(ctx, query, c.p.vals...)
+	return c.raw.ExecContext(ctx, query, c.args()...)
 }
 
 func (c boundConn) QueryRowContext(ctx context.Context, query string, _ ...any) *sql.Row {
-	return c.raw.QueryRowContext(ctx, query, c.p.vals...)
+	return c.raw.QueryRowContext(ctx, query, c.args()...)
+}
+
+// args leads with pgx's option to prepare the statement once per connection
+// and reuse it: the pool's default runs statements unprepared (Open).
+func (c boundConn) args() []any {
+	return append([]any{pgx.QueryExecModeCacheStatement}, c.p.vals...)
 }

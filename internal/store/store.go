@@ -14,8 +14,9 @@ import (
 	"runtime"
 	"strings"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
-	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/dialect"
 	"github.com/uptrace/bun/dialect/pgdialect"
@@ -56,10 +57,18 @@ type Options struct {
 func Open(ctx context.Context, o Options) (*bun.DB, error) {
 	switch o.Client {
 	case "pg":
-		sqldb, err := sql.Open("pgx", o.DSN)
+		cfg, err := pgx.ParseConfig(o.DSN)
 		if err != nil {
-			return nil, fmt.Errorf("open postgres: %w", err)
+			return nil, errors.New("open postgres: the connection string does not parse") // it may hold a password
 		}
+		if !strings.Contains(o.DSN, "default_query_exec_mode") {
+			// Most statements carry their values in the SQL text (bun writes
+			// them there), so each text is new: run them as unnamed statements,
+			// one round trip and nothing cached. The request-path queries pass
+			// parameters and ask for the statement cache (params.go).
+			cfg.DefaultQueryExecMode = pgx.QueryExecModeExec
+		}
+		sqldb := stdlib.OpenDB(*cfg)
 		n := o.PoolMax
 		if n <= 0 {
 			n = 4*runtime.NumCPU() + 8

@@ -53,6 +53,9 @@ func RequestLog(o LogOptions) func(http.Handler) http.Handler {
 				if sw.status >= 500 {
 					level = slog.LevelError
 				}
+				if !o.Log.Enabled(r.Context(), level) {
+					return // LOG_LEVEL above info: build nothing for a line nobody reads
+				}
 				attrs := []slog.Attr{
 					slog.String("method", r.Method), slog.String("path", r.URL.Path),
 					slog.Int("status", sw.status), slog.Int64("bytes", sw.n),

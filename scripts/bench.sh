@@ -86,6 +86,14 @@ if [[ $WHICH == pg || $WHICH == all ]]; then
   echo; echo "# PostgreSQL"
   PG_DB=gatehouse_bench_$$
   psql "$PG_URL" -qc "CREATE DATABASE $PG_DB" >/dev/null
+  if command -v pgbench >/dev/null; then
+    # Calibration: what PostgreSQL itself sustains here, before the server runs.
+    pgbench -q -i -s 1 "$PG_BASE/$PG_DB?sslmode=disable" >/dev/null 2>&1
+    echo "## reference: pgbench one-row UPDATE+SELECT, c=8, prepared"
+    pgbench -c 8 -j 2 -T "${D%s}" -M prepared -f scripts/pg-reference.sql "$PG_BASE/$PG_DB?sslmode=disable" 2>/dev/null |
+      grep -E '^(tps|latency average)' | sed 's/^/  /'
+    psql "$PG_BASE/$PG_DB?sslmode=disable" -qc "DROP TABLE pgbench_accounts, pgbench_branches, pgbench_tellers, pgbench_history" >/dev/null
+  fi
   start_server pg DB_CLIENT=pg DB_CONNECTION_STRING="$PG_BASE/$PG_DB?sslmode=disable"
   scenarios
   stop_server

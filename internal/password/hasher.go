@@ -131,8 +131,9 @@ func (h *Hasher) hopeless() bool {
 // computations at once (maxConcurrent <= 0 means runtime.NumCPU()). Callers
 // beyond that wait up to queueTimeout (0: not at all) or until their ctx ends,
 // then get ErrBusy; so does, at once, a caller who could not get a slot
-// within queueTimeout anyway, judging by the queue and the hash time. Invalid p does not panic: Hash and Verify return an
-// ErrHashParams error instead (check p.Validate() at config load).
+// within queueTimeout anyway, judging by the queue and the hash time.
+// Invalid p does not panic: Hash and Verify return an ErrHashParams error
+// instead (check p.Validate() at config load).
 func NewHasher(p Params, maxConcurrent int, queueTimeout time.Duration) *Hasher {
 	if maxConcurrent <= 0 {
 		maxConcurrent = runtime.NumCPU()

@@ -1,0 +1,48 @@
+package store_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/gatehouse/gatehouse/internal/store/storetest"
+	"github.com/gatehouse/gatehouse/models"
+)
+
+// BenchmarkReadAndRotate is the refresh transaction alone: read a session
+// with its user and role and rotate it, every worker on its own session, 8
+// workers per CPU, against each database.
+//
+//	go test -run '^$' -bench ReadAndRotate ./internal/store
+func BenchmarkReadAndRotate(b *testing.B) {
+	for _, client := range storetest.Dialects {
+		b.Run(client, func(b *testing.B) {
+			ctx := context.Background()
+			st := storetest.New(b, client)
+			now := time.Now().UTC()
+			u := &models.User{ID: uuid.NewString(), Status: models.StatusActive, Provider: "default", CreatedAt: now, UpdatedAt: now}
+			if err := st.CreateUser(ctx, u); err != nil {
+				b.Fatal(err)
+			}
+			b.SetParallelism(8)
+			b.ResetTimer()
+			b.RunParallel(func(pb *testing.PB) {
+				sess := &models.Session{ID: uuid.NewString(), UserID: u.ID, ExpiresAt: now.Add(time.Hour), CreatedAt: now, LastUsedAt: now}
+				if err := st.CreateSession(ctx, sess); err != nil {
+					b.Error(err)
+					return
+				}
+				for gen := int64(0); pb.Next(); gen++ {
+					t := time.Now().UTC()
+					got, rotated, err := st.ReadAndRotate(ctx, sess.ID, gen, t, t.Add(time.Hour))
+					if err != nil || !rotated || got.Generation != gen {
+						b.Errorf("rotate from %d: rotated=%v err=%v", gen, rotated, err)
+						return
+					}
+				}
+			})
+		})
+	}
+}

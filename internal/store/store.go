@@ -50,7 +50,7 @@ type Options struct {
 	Client   string // "sqlite3" or "pg"
 	Filename string // sqlite3
 	DSN      string // pg
-	PoolMax  int    // 0 = a default sized to the machine
+	PoolMax  int    // 0 = a default sized to the machine and the server (pool.go)
 }
 
 // Open connects to the database described by o.
@@ -69,16 +69,14 @@ func Open(ctx context.Context, o Options) (*bun.DB, error) {
 			cfg.DefaultQueryExecMode = pgx.QueryExecModeExec
 		}
 		sqldb := stdlib.OpenDB(*cfg)
-		n := o.PoolMax
-		if n <= 0 {
-			n = 4*runtime.NumCPU() + 8
-		}
-		sqldb.SetMaxOpenConns(n)
-		sqldb.SetMaxIdleConns(n)
 		db := bun.NewDB(sqldb, pgdialect.New())
 		if err := db.PingContext(ctx); err != nil {
 			_ = db.Close()
 			return nil, fmt.Errorf("connect to postgres: %w", redactErr(err))
+		}
+		if err := fitPool(ctx, sqldb, o.PoolMax); err != nil {
+			_ = db.Close()
+			return nil, err
 		}
 		return db, nil
 	case "sqlite3":

@@ -81,22 +81,27 @@ func (s *Store) UserSessions(ctx context.Context, userID string, now time.Time) 
 }
 
 // SessionWithUser reads a session with its user and the user's role in one
-// round trip (the refresh path), only the columns a refresh uses.
+// round trip (logout, and the refresh on SQLite).
 func (s *Store) SessionWithUser(ctx context.Context, id string) (*models.Session, error) {
 	sess, p := new(models.Session), s.params()
-	err := s.idb.NewSelect().Model(sess).
-		Column("s.id", "s.user_id", "s.generation", "s.rotated_at", "s.expires_at").
-		Relation("User", func(q *bun.SelectQuery) *bun.SelectQuery {
-			return q.Column("id", "status", "role", "last_access")
-		}).
-		Relation("User.Role", func(q *bun.SelectQuery) *bun.SelectQuery {
-			return q.Column("id", "admin_access", "app_access")
-		}).
+	err := withRefreshColumns(s.idb.NewSelect().Model(sess)).
 		Where("s.id = ?", p.add(id)).Limit(1).Conn(s.conn(p)).Scan(ctx)
 	if err == nil && sess.User == nil {
 		return nil, ErrNotFound
 	}
 	return sess, mapErr(err)
+}
+
+// withRefreshColumns selects a session with its user and role, only the
+// columns a refresh or logout reads.
+func withRefreshColumns(q *bun.SelectQuery) *bun.SelectQuery {
+	return q.Column("s.id", "s.user_id", "s.generation", "s.rotated_at", "s.expires_at").
+		Relation("User", func(q *bun.SelectQuery) *bun.SelectQuery {
+			return q.Column("id", "status", "role", "last_access")
+		}).
+		Relation("User.Role", func(q *bun.SelectQuery) *bun.SelectQuery {
+			return q.Column("id", "admin_access", "app_access")
+		})
 }
 
 // ReadAndRotate reads a session with its user and role, as SessionWithUser,
@@ -129,15 +134,8 @@ func (s *Store) ReadAndRotate(ctx context.Context, id string, from int64, now, e
 	// Every part of the statement sees the rows as they were when it began:
 	// the SELECT reads the session before the UPDATE advances it.
 	row := new(rotatedSession)
-	err := s.idb.NewSelect().Model(row).With("rot", rot).
-		Column("s.id", "s.user_id", "s.generation", "s.rotated_at", "s.expires_at").
+	err := withRefreshColumns(s.idb.NewSelect().Model(row).With("rot", rot)).
 		ColumnExpr("(SELECT generation FROM rot) AS rotated_to").
-		Relation("User", func(q *bun.SelectQuery) *bun.SelectQuery {
-			return q.Column("id", "status", "role", "last_access")
-		}).
-		Relation("User.Role", func(q *bun.SelectQuery) *bun.SelectQuery {
-			return q.Column("id", "admin_access", "app_access")
-		}).
 		Where("s.id = ?", pid).Limit(1).Conn(s.conn(p)).Scan(ctx)
 	if err == nil && row.User == nil {
 		return nil, false, ErrNotFound

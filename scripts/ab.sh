@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# A/B two server binaries on one scenario, alternating runs so the machine's
+# drift hits both alike, and report throughput and CPU per request of the
+# server, PostgreSQL and the load generator (this VM's speed varies by the
+# hour; CPU per request varies far less than req/s).
+#
+# Usage: scripts/ab.sh BIN_A BIN_B [scenario flags…]
+#   e.g. scripts/ab.sh /tmp/gh-before /tmp/gh-after -c 16 -d 9s refresh
+# Env: RUNS (pairs, default 3), DB (pg or sqlite, default pg), PG_BASE, PORT,
+# and server settings passed through as for scripts/bench.sh.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+A=$1 B=$2; shift 2
+[[ $# -gt 0 ]] || set -- -c 16 -d 9s refresh
+RUNS=${RUNS:-3}
+DB=${DB:-pg}
+PORT=${PORT:-18056}
+PG_BASE=${PG_BASE:-postgres://postgres@127.0.0.1:5432}
+PW=bench-password-0123
+URL=http://127.0.0.1:$PORT
+OUT=$(mktemp -d /tmp/gatehouse-ab.XXXXXX)
+go build -o "$OUT/gatehouse-bench" ./cmd/gatehouse-bench
+
+# cpu_ticks <comm>: utime+stime (clock ticks) summed over processes named comm
+# (names without spaces, so the fields of /proc/<pid>/stat line up).
+cpu_ticks() {
+  cat /proc/[0-9]*/stat 2>/dev/null | awk -v c="($1)" '$2 == c { t += $14 + $15 } END { print t + 0 }'
+}
+
+run() { # run <label> <bin> <flags…>
+  local label=$1 bin=$2; shift 2
+  local data="$OUT/data" dbenv pgdb=""
+  rm -rf "$data"
+  if [[ $DB == pg ]]; then
+    pgdb=gatehouse_ab_$$
+    psql "$PG_BASE/postgres?sslmode=disable" -qc "CREATE DATABASE $pgdb" >/dev/null
+    dbenv="DB_CLIENT=pg DB_CONNECTION_STRING=$PG_BASE/$pgdb?sslmode=disable"
+  else
+    dbenv="DB_CLIENT=sqlite3 DB_FILENAME=$data/gatehouse.db"
+  fi
+  # The server runs as "gatehouse" whatever the file is called, so its CPU can be told apart.
+  cp "$bin" "$OUT/gatehouse"
+  env SECRET=bench-secret-0123456789-0123456789-abcdef ADMIN_PASSWORD=$PW HOST=127.0.0.1 PORT=$PORT \
+    LOG_LEVEL=warn DATA_DIR="$data" $dbenv "$OUT/gatehouse" serve >"$OUT/$label.log" 2>&1 &
+  local sp=$!
+  for _ in $(seq 100); do curl -fs "$URL/server/ping" >/dev/null 2>&1 && break; sleep 0.1; done
+  "$OUT/gatehouse-bench" -url "$URL" -email admin@example.com -password $PW "$@" >"$OUT/$label.out" 2>&1 &
+  local bp=$!
+  sleep 3 # past the logins and warm-up
+  local s0 p0 b0 s1 p1 b1
+  s0=$(cpu_ticks gatehouse) p0=$(cpu_ticks postgres) b0=$(cpu_ticks gatehouse-bench)
+  sleep 5
+  s1=$(cpu_ticks gatehouse) p1=$(cpu_ticks postgres) b1=$(cpu_ticks gatehouse-bench)
+  wait $bp || true
+  kill $sp; wait $sp 2>/dev/null || true
+  [[ -z $pgdb ]] || psql "$PG_BASE/postgres?sslmode=disable" -qc "DROP DATABASE $pgdb WITH (FORCE)" >/dev/null
+  local rps tick
+  rps=$(grep -oE 'req/s [0-9.]+' "$OUT/$label.out" | head -1 | awk '{print $2}')
+  tick=$(getconf CLK_TCK)
+  awk -v l="$label" -v r="${rps:-0}" -v t="$tick" -v s=$((s1 - s0)) -v p=$((p1 - p0)) -v b=$((b1 - b0)) 'BEGIN {
+    n = r * 5; if (n == 0) n = 1
+    printf "%-4s %8.0f req/s   CPU µs/request: server %5.0f  postgres %5.0f  load generator %5.0f\n",
+      l, r, s / t * 1e6 / n, p / t * 1e6 / n, b / t * 1e6 / n }'
+}
+
+echo "# A=$A B=$B DB=$DB scenario: $*"
+for i in $(seq "$RUNS"); do
+  run A "$A" "$@"
+  run B "$B" "$@"
+done
+rm -rf "$OUT"

@@ -5,82 +5,18 @@ import (
 	"crypto/sha256"
 	"errors"
 	"log/slog"
-	"slices"
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/gatehouse/gatehouse/models"
 )
-
-// cacheStore is a minimal in-memory KeyStore for the cache's own tests.
-type cacheStore struct {
-	mu   sync.Mutex
-	rows []models.Key
-}
-
-func (s *cacheStore) ListKeys(context.Context) ([]models.Key, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return slices.Clone(s.rows), nil
-}
-
-func (s *cacheStore) InsertKey(_ context.Context, k *models.Key) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.rows = append(s.rows, *k)
-	return nil
-}
-
-func (s *cacheStore) RetireKeys(_ context.Context, except string, retiredAt, deleteAfter time.Time) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for i := range s.rows {
-		if s.rows[i].KID != except && s.rows[i].RetiredAt == nil {
-			r, d := retiredAt, deleteAfter
-			s.rows[i].RetiredAt, s.rows[i].DeleteAfter = &r, &d
-		}
-	}
-	return nil
-}
-
-func (s *cacheStore) DeleteKeysBefore(_ context.Context, t time.Time) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.rows = slices.DeleteFunc(s.rows, func(k models.Key) bool { return k.DeleteAfter != nil && k.DeleteAfter.Before(t) })
-	return nil
-}
-
-func (s *cacheStore) drop(kid string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.rows = slices.DeleteFunc(s.rows, func(k models.Key) bool { return k.KID == kid })
-}
-
-type cacheClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *cacheClock) now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *cacheClock) add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
 
 const cacheMaxTTL = time.Hour
 
-func newCacheManager(t testing.TB) (*Manager, *cacheStore, *cacheClock) {
+func newCacheManager(t testing.TB) (*Manager, *MemKeyStore, *Clock) {
 	t.Helper()
-	st, clk := &cacheStore{}, &cacheClock{t: time.Date(2031, 5, 6, 7, 8, 9, 0, time.UTC)}
+	st, clk := &MemKeyStore{}, NewClock(time.Date(2031, 5, 6, 7, 8, 9, 0, time.UTC))
 	m, err := NewManager(context.Background(), Options{
-		Store: st, Secret: []byte("cache-test-secret-0123456789abcdefgh"), MaxTTL: cacheMaxTTL, Now: clk.now,
+		Store: st, Secret: []byte("cache-test-secret-0123456789abcdefgh"), MaxTTL: cacheMaxTTL, Now: clk.Now,
 		Logger: slog.New(slog.DiscardHandler),
 	})
 	if err != nil {
@@ -161,11 +97,11 @@ func TestVerifyCacheExpiry(t *testing.T) {
 	if _, err := m.Verify(ctx, tok); err != nil {
 		t.Fatal(err)
 	}
-	clk.add(59*time.Second + 999*time.Millisecond) // still inside exp, to the second
+	clk.Add(59*time.Second + 999*time.Millisecond) // still inside exp, to the second
 	if _, err := m.Verify(ctx, tok); err != nil || !cached(m, tok) {
 		t.Fatalf("just before exp: %v (cached %v)", err, cached(m, tok))
 	}
-	clk.add(time.Millisecond) // now == exp: jwx calls this expired
+	clk.Add(time.Millisecond) // now == exp: jwx calls this expired
 	if _, err := m.Verify(ctx, tok); !errors.Is(err, ErrExpired) {
 		t.Fatalf("at exp: %v, want ErrExpired", err)
 	}
@@ -182,7 +118,7 @@ func TestVerifyCacheDeletedKeyRefused(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Rotation retires the key, which keeps verifying until delete_after.
-	clk.add(time.Minute)
+	clk.Add(time.Minute)
 	if _, err := m.Rotate(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -191,7 +127,7 @@ func TestVerifyCacheDeletedKeyRefused(t *testing.T) {
 	}
 	// Past delete_after the token dies though it is cached and unexpired
 	// (tokens are signed with at most MaxTTL; this one lied for the test).
-	long, err := SignUncheckedForTest(m, cacheClaims(), clk.now(), clk.now().Add(3*cacheMaxTTL))
+	long, err := SignUncheckedForTest(m, cacheClaims(), clk.Now(), clk.Now().Add(3*cacheMaxTTL))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -201,7 +137,7 @@ func TestVerifyCacheDeletedKeyRefused(t *testing.T) {
 	if _, err := m.Rotate(ctx); err != nil {
 		t.Fatal(err)
 	}
-	clk.add(cacheMaxTTL + time.Second)
+	clk.Add(cacheMaxTTL + time.Second)
 	for _, tk := range []string{tok, long} {
 		if _, err := m.Verify(ctx, tk); !errors.Is(err, ErrInvalid) && !errors.Is(err, ErrExpired) {
 			t.Fatalf("token of a deleted key: %v", err)
@@ -220,7 +156,7 @@ func TestVerifyCacheDeletedKeyRefused(t *testing.T) {
 	if _, err := m.Verify(ctx, fresh); err != nil {
 		t.Fatal(err)
 	}
-	st.drop(m.state.Load().signer.kid)
+	st.Drop(m.state.Load().signer.kid)
 	if err := m.Reload(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -232,14 +168,14 @@ func TestVerifyCacheDeletedKeyRefused(t *testing.T) {
 func TestVerifyCacheBound(t *testing.T) {
 	m, _, clk := newCacheManager(t)
 	vc := newVerifiedCache(64)
-	exp := clk.now().Add(time.Minute)
+	exp := clk.Now().Add(time.Minute)
 	for i := range 1000 {
 		var sum [sha256.Size]byte
 		sum[0], sum[1] = byte(i), byte(i>>8)
 		c := cacheClaims()
 		c.Expires = exp
 		if i%3 == 0 {
-			c.Expires = clk.now() // already expired: evicted first
+			c.Expires = clk.Now() // already expired: evicted first
 		}
 		vc.put(sum, verifiedEntry{m: m, kid: "k", c: c})
 		if n := vc.len(); n > 64 {
@@ -319,7 +255,7 @@ func TestVerifyCacheClockStepsBack(t *testing.T) {
 	if _, err := m.Verify(context.Background(), tok); err != nil {
 		t.Fatal(err)
 	}
-	clk.add(-time.Minute) // iat is now far in the future
+	clk.Add(-time.Minute) // iat is now far in the future
 	if _, err := m.Verify(context.Background(), tok); !errors.Is(err, ErrInvalid) {
 		t.Fatalf("cached token issued in the future: %v, want ErrInvalid", err)
 	}

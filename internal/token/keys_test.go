@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/token"
+	"github.com/gatehouse/gatehouse/models"
 )
 
 func jwksKIDs(t *testing.T, m *token.Manager) map[string]bool {
@@ -88,7 +89,7 @@ func TestRotationLifecycle(t *testing.T) {
 	if _, err := f.m.Rotate(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if f.store.has(k1) {
+	if f.store.Has(k1) {
 		t.Fatal("deleted key still stored")
 	}
 	wantErr(t, f.m, long, token.ErrInvalid)
@@ -106,12 +107,12 @@ func TestSecondInstancePicksUpRotation(t *testing.T) {
 		t.Fatal(err)
 	}
 	tok := mustSign(t, f.m, adminClaims(), time.Minute)
-	lists := f.store.lists.Load()
+	lists := f.store.Lists.Load()
 	if _, err := other.Verify(ctx, tok); err != nil {
 		t.Fatalf("second instance: %v", err)
 	}
-	if f.store.lists.Load() != lists+1 {
-		t.Fatalf("expected exactly one reload, got %d", f.store.lists.Load()-lists)
+	if f.store.Lists.Load() != lists+1 {
+		t.Fatalf("expected exactly one reload, got %d", f.store.Lists.Load()-lists)
 	}
 	if token.SignerKIDForTest(other) != token.SignerKIDForTest(f.m) {
 		t.Fatal("second instance still signs with the retired key after reload")
@@ -125,13 +126,13 @@ func TestSecondInstancePicksUpRotation(t *testing.T) {
 		t.Helper()
 		wantErr(t, other, signWith(t, "ES256", atk, map[string]any{"kid": kid}, validPayload()), token.ErrInvalid)
 	}
-	lists = f.store.lists.Load()
+	lists = f.store.Lists.Load()
 	start := time.Now()
 	for range 5 {
 		junk("junk-a")
 		junk("junk-b")
 	}
-	if n := f.store.lists.Load() - lists; n != 2 {
+	if n := f.store.Lists.Load() - lists; n != 2 {
 		t.Fatalf("%d reloads for two junk kids sent 5 times each, want 2", n)
 	}
 	if d := time.Since(start); d < 100*time.Millisecond {
@@ -187,9 +188,9 @@ func TestStoredKeysAreSealed(t *testing.T) {
 	if _, err := f.m.Rotate(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	f.store.mu.Lock()
-	f.store.rows[0].PrivateJWK, f.store.rows[1].PrivateJWK = f.store.rows[1].PrivateJWK, f.store.rows[0].PrivateJWK
-	f.store.mu.Unlock()
+	f.store.Edit(func(rows []models.Key) {
+		rows[0].PrivateJWK, rows[1].PrivateJWK = rows[1].PrivateJWK, rows[0].PrivateJWK
+	})
 	if err := f.m.Reload(context.Background()); err == nil {
 		t.Fatal("swapped sealed keys accepted")
 	}

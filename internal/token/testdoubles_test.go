@@ -1,0 +1,99 @@
+package token
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/gatehouse/gatehouse/models"
+)
+
+// MemKeyStore is an in-memory KeyStore for this package's tests, inside and
+// outside the package; the bun-backed one is tested in internal/store.
+type MemKeyStore struct {
+	mu    sync.Mutex
+	rows  []models.Key
+	Lists atomic.Int64 // ListKeys calls
+}
+
+func (s *MemKeyStore) ListKeys(context.Context) ([]models.Key, error) {
+	s.Lists.Add(1)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.rows), nil
+}
+
+func (s *MemKeyStore) InsertKey(_ context.Context, k *models.Key) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, r := range s.rows {
+		if r.KID == k.KID {
+			return errors.New("duplicate kid")
+		}
+	}
+	s.rows = append(s.rows, *k)
+	return nil
+}
+
+func (s *MemKeyStore) RetireKeys(_ context.Context, except string, retiredAt, deleteAfter time.Time) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i := range s.rows {
+		if s.rows[i].KID != except && s.rows[i].RetiredAt == nil {
+			r, d := retiredAt, deleteAfter
+			s.rows[i].RetiredAt, s.rows[i].DeleteAfter = &r, &d
+		}
+	}
+	return nil
+}
+
+func (s *MemKeyStore) DeleteKeysBefore(_ context.Context, t time.Time) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.rows = slices.DeleteFunc(s.rows, func(k models.Key) bool { return k.DeleteAfter != nil && k.DeleteAfter.Before(t) })
+	return nil
+}
+
+// Has reports whether the key is stored.
+func (s *MemKeyStore) Has(kid string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.ContainsFunc(s.rows, func(k models.Key) bool { return k.KID == kid })
+}
+
+// Drop deletes a key behind the Manager's back.
+func (s *MemKeyStore) Drop(kid string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.rows = slices.DeleteFunc(s.rows, func(k models.Key) bool { return k.KID == kid })
+}
+
+// Edit changes the stored rows in place, as a tampering database would.
+func (s *MemKeyStore) Edit(fn func(rows []models.Key)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	fn(s.rows)
+}
+
+// Clock is a settable clock for Options.Now.
+type Clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func NewClock(t time.Time) *Clock { return &Clock{t: t} }
+
+func (c *Clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *Clock) Add(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}

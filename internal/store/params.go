@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"reflect"
 	"strconv"
 
 	"github.com/jackc/pgx/v5"
@@ -70,4 +71,22 @@ func (c boundConn) QueryRowContext(ctx context.Context, query string, _ ...any) 
 // and reuse it: the pool's default runs statements unprepared (Open).
 func (c boundConn) args() []any {
 	return append([]any{pgx.QueryExecModeCacheStatement}, c.p.vals...)
+}
+
+// insertBound is an INSERT of model's row (a pointer to a struct) whose
+// values are bound to p, so its text is the same for every row.
+func (s *Store) insertBound(p *params, model any) *bun.InsertQuery {
+	q := s.idb.NewInsert().Model(model)
+	if !p.pg {
+		return q
+	}
+	row := reflect.ValueOf(model).Elem()
+	for _, f := range s.db.Table(row.Type()).Fields {
+		var v any
+		if !(f.NullZero && f.HasZeroValue(row)) {
+			v = f.Value(row).Interface()
+		}
+		q = q.Value(f.Name, "?", p.add(v))
+	}
+	return q
 }

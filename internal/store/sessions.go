@@ -153,10 +153,24 @@ type rotatedSession struct {
 	RotatedTo      *int64 `bun:"rotated_to,scanonly"`
 }
 
-// StartSession records a successful login in one transaction: the failure
-// count reset and last_access (and a re-hashed password when newHash is
-// set), the new session, and its audit row.
+// StartSession records a successful login atomically: the failure count
+// reset and last_access (and a re-hashed password when newHash is set), the
+// new session, and its audit row.
+//
+// On PostgreSQL the three writes are one statement (the user UPDATE and the
+// session INSERT as data-modifying CTEs of the audit INSERT) with bound
+// values: one round trip and one prepared plan instead of BEGIN, three
+// statements parsed afresh, and COMMIT. SQLite has no data-modifying CTEs,
+// so there they run in a transaction.
 func (s *Store) StartSession(ctx context.Context, sess *models.Session, newHash string, a *models.Activity) error {
+	if s.pg {
+		p := s.params()
+		_, err := s.insertBound(p, a).Conn(s.conn(p)).
+			With("u", s.recordLogin(p, sess.UserID, sess.CreatedAt, newHash)).
+			With("s", s.insertBound(p, sess)).
+			Exec(ctx)
+		return mapErr(err)
+	}
 	return s.InTx(ctx, func(tx *Store) error {
 		if err := tx.RecordLogin(ctx, sess.UserID, sess.CreatedAt, newHash); err != nil {
 			return err

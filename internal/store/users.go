@@ -78,15 +78,20 @@ func (s *Store) Suspend(ctx context.Context, userID string, now time.Time) error
 // RecordLogin clears the failure counter, stamps last_access and, when
 // newHash is set, stores a re-hashed password.
 func (s *Store) RecordLogin(ctx context.Context, userID string, now time.Time, newHash string) error {
+	p := s.params()
+	_, err := s.recordLogin(p, userID, now, newHash).Conn(s.conn(p)).Exec(ctx)
+	return err
+}
+
+func (s *Store) recordLogin(p *params, userID string, now time.Time, newHash string) *bun.UpdateQuery {
 	q := s.idb.NewUpdate().Model((*models.User)(nil)).
 		Set("failed_logins = 0").
-		Set("last_access = ?", now).
-		Where("id = ?", userID)
+		Set("last_access = ?", p.add(now)).
+		Where("id = ?", p.add(userID))
 	if newHash != "" {
-		q = q.Set("password = ?", newHash).Set("updated_at = ?", now)
+		q = q.Set("password = ?", p.add(newHash)).Set("updated_at = ?", p.add(now))
 	}
-	_, err := q.Exec(ctx)
-	return err
+	return q
 }
 
 // TouchLastAccess stamps last_access unless it is already newer than since,

@@ -25,6 +25,7 @@ if [[ -z "${GH_BIN:-}" ]]; then
   go build -o "$GH_BIN" ./cmd/gatehouse
 fi
 go build -o "$OUT/gatehouse-bench" ./cmd/gatehouse-bench
+go test -c -o "$OUT/password.test" ./internal/password
 BENCH="$OUT/gatehouse-bench -url $URL -email admin@example.com -password $PW"
 
 echo "# machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(go version | cut -d' ' -f3-)"
@@ -64,6 +65,18 @@ start_server() {
   exit 1
 }
 
+# hash_reference: one argon2id verify at the production defaults, alone and
+# with both cores hashing, measured in the minute the login scenario runs (this
+# VM's speed drifts), with the login target 0.9 × cores ÷ hash time it implies.
+hash_reference() {
+  echo "## reference: argon2id verify at production defaults (the server is idle)"
+  (cd internal/password && "$OUT/password.test" -test.run '^$' -test.bench 'VerifyDefault' -test.benchtime 40x) |
+    awk -v cores="$(nproc)" '$1 ~ /^BenchmarkVerifyDefault-/ { ms = $3 / 1e6
+        printf "  one verify alone %.1f ms: login target 0.9 × %d ÷ %.1f ms = %.1f/s\n", ms, cores, ms, 0.9 * cores / ms * 1000 }
+      $1 ~ /^BenchmarkVerifyDefaultParallel-/ { ms = $3 / 1e6
+        printf "  both cores hashing %.1f ms per verify: at most %.1f verifies/s\n", ms, 1000 / ms }'
+}
+
 scenarios() {
   local P=$SERVER_PID
   sleep 1
@@ -72,6 +85,7 @@ scenarios() {
   echo "## me c=16";               $BENCH -pid "$P" -c 16 -d "$D" me
   echo "## me c=64";               $BENCH -pid "$P" -c 64 -d "$D" me
   echo "## refresh c=16";          $BENCH -pid "$P" -c 16 -d "$D" refresh
+  hash_reference
   echo "## login c=64";            $BENCH -pid "$P" -c 64 -d "$D" login
   echo "## login-flood 200/s";     $BENCH -pid "$P" -rate 200 -d "$FLOOD_D" -flood-email nobody@example.com login-flood
 }

@@ -183,7 +183,8 @@ func initBlocks(buf *Buffer, h0 *[blake2b.Size + 8]byte, memory, threads uint32)
 // scheduler's 10 ms preemption unless the hash yields. Every 1024 blocks
 // (≈ 0.5 ms) took /server/ping's p99 during a login flood from 40–50 ms to
 // 11–13 ms at no measurable hash cost; every 256 slowed a lone hash by
-// 15–30 % (the yielded goroutine moves to the idle core and loses its cache).
+// 15–30 % (likely: the yielded goroutine moves to the idle core and loses
+// its cache).
 const yieldBlocks = 1024
 
 func processBlocks(B []block, time, memory, threads uint32, mode int) {

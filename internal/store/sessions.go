@@ -27,15 +27,7 @@ func (s *Store) Session(ctx context.Context, id string) (*models.Session, error)
 // exactly one gets true.
 func (s *Store) Rotate(ctx context.Context, id string, from int64, now, expires time.Time) (bool, error) {
 	p := s.params()
-	res, err := s.idb.NewUpdate().Model((*models.Session)(nil)).Conn(s.conn(p)).
-		Set("generation = generation + 1").
-		Set("rotated_at = ?", p.add(now)).
-		Set("expires_at = ?", p.add(expires)).
-		Set("last_used_at = ?", p.add(now)).
-		Where("id = ?", p.add(id)).
-		Where("generation = ?", p.add(from)).
-		Where("expires_at > ?", p.add(now)).
-		Exec(ctx)
+	res, err := s.rotation(p, id, from, now, expires).Conn(s.conn(p)).Exec(ctx)
 	if err != nil {
 		return false, err
 	}
@@ -120,15 +112,7 @@ func (s *Store) ReadAndRotate(ctx context.Context, id string, from int64, now, e
 		return sess, ok, err
 	}
 	p := s.params()
-	pid, pnow := p.add(id), p.add(now)
-	rot := s.idb.NewUpdate().Model((*models.Session)(nil)).
-		Set("generation = generation + 1").
-		Set("rotated_at = ?", pnow).
-		Set("expires_at = ?", p.add(expires)).
-		Set("last_used_at = ?", pnow).
-		Where("s.id = ?", pid).
-		Where("s.generation = ?", p.add(from)).
-		Where("s.expires_at > ?", pnow).
+	rot := s.rotation(p, id, from, now, expires).
 		Where("EXISTS (SELECT 1 FROM gh_users AS a WHERE a.id = s.user_id AND a.status = ?)", models.StatusActive).
 		Returning("s.generation")
 	// Every part of the statement sees the rows as they were when it began:
@@ -136,7 +120,7 @@ func (s *Store) ReadAndRotate(ctx context.Context, id string, from int64, now, e
 	row := new(rotatedSession)
 	err := withRefreshColumns(s.idb.NewSelect().Model(row).With("rot", rot)).
 		ColumnExpr("(SELECT generation FROM rot) AS rotated_to").
-		Where("s.id = ?", pid).Limit(1).Conn(s.conn(p)).Scan(ctx)
+		Where("s.id = ?", p.add(id)).Limit(1).Conn(s.conn(p)).Scan(ctx)
 	if err == nil && row.User == nil {
 		return nil, false, ErrNotFound
 	}
@@ -144,6 +128,20 @@ func (s *Store) ReadAndRotate(ctx context.Context, id string, from int64, now, e
 		return nil, false, mapErr(err)
 	}
 	return &row.Session, row.RotatedTo != nil, nil
+}
+
+// rotation advances session id from generation `from`, if it is unexpired:
+// the rule Rotate and ReadAndRotate share.
+func (s *Store) rotation(p *params, id string, from int64, now, expires time.Time) *bun.UpdateQuery {
+	pnow := p.add(now)
+	return s.idb.NewUpdate().Model((*models.Session)(nil)).
+		Set("generation = generation + 1").
+		Set("rotated_at = ?", pnow).
+		Set("expires_at = ?", p.add(expires)).
+		Set("last_used_at = ?", pnow).
+		Where("s.id = ?", p.add(id)).
+		Where("s.generation = ?", p.add(from)).
+		Where("s.expires_at > ?", pnow)
 }
 
 // rotatedSession is a session read by ReadAndRotate, with the generation its

@@ -83,6 +83,7 @@ func (s *Store) RecordLogin(ctx context.Context, userID string, now time.Time, n
 	return err
 }
 
+// recordLogin is RecordLogin's UPDATE, for StartSession to run as a CTE.
 func (s *Store) recordLogin(p *params, userID string, now time.Time, newHash string) *bun.UpdateQuery {
 	q := s.idb.NewUpdate().Model((*models.User)(nil)).
 		Set("failed_logins = 0").

@@ -48,3 +48,14 @@ func BenchmarkIDKeyXCrypto(b *testing.B) {
 		xargon2.IDKey([]byte("password"), []byte("saltsaltsaltsalt"), 2, 19456, 1, 32)
 	}
 }
+
+// BenchmarkIDKeyParallel hashes on every core at once, each with its own
+// buffer: the hashes compete for the shared cache and memory bandwidth.
+func BenchmarkIDKeyParallel(b *testing.B) {
+	b.RunParallel(func(pb *testing.PB) {
+		buf := argon2.NewBuffer(19456)
+		for pb.Next() {
+			argon2.IDKey(buf, []byte("password"), []byte("saltsaltsaltsalt"), 2, 19456, 1, 32)
+		}
+	})
+}

@@ -6,6 +6,8 @@
 
 package argon2
 
+//go:generate go run gen_split.go
+
 import "golang.org/x/sys/cpu"
 
 func init() {
@@ -55,6 +57,50 @@ func processBlock(out, in1, in2 *block) {
 	processBlockSSE(out, in1, in2, false)
 }
 
-func processBlockXOR(out, in1, in2 *block) {
-	processBlockSSE(out, in1, in2, true)
+// blamkaRowsCol0SSE4 and blamkaCols17SSE4 are blamkaSSE4 cut after its first
+// column round (blamka_split_amd64.s, made from blamka_amd64.s by
+// gen_split.go): that round finishes words 0 and 1.
+//
+//go:noescape
+func blamkaRowsCol0SSE4(b *block)
+
+//go:noescape
+func blamkaCols17SSE4(b *block)
+
+// prefetchBlock asks the CPU to bring b into cache, without waiting for it.
+//
+//go:noescape
+func prefetchBlock(b *block)
+
+var zeroBlock block
+
+// blockBegin starts computing G(in1, in2) into out (XORed into it if xor),
+// working in t, and returns the new block's word 0: under data-dependent
+// addressing it picks the next block's reference, which the caller can then
+// prefetch while blockEnd finishes the block.
+func blockBegin(t, out, in1, in2 *block, xor bool) uint64 {
+	if !useSSE4 {
+		processBlockSSE(out, in1, in2, xor)
+		return out[0]
+	}
+	mixBlocksSSE2(t, in1, in2, &zeroBlock)
+	blamkaRowsCol0SSE4(t)
+	w := in1[0] ^ in2[0] ^ t[0]
+	if xor {
+		w ^= out[0]
+	}
+	return w
+}
+
+// blockEnd finishes the block blockBegin started, with the same arguments.
+func blockEnd(t, out, in1, in2 *block, xor bool) {
+	if !useSSE4 {
+		return // blockBegin did all of it
+	}
+	blamkaCols17SSE4(t)
+	if xor {
+		xorBlocksSSE2(out, in1, in2, t)
+	} else {
+		mixBlocksSSE2(out, in1, in2, t)
+	}
 }

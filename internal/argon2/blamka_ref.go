@@ -10,6 +10,13 @@ func processBlock(out, in1, in2 *block) {
 	processBlockGeneric(out, in1, in2, false)
 }
 
-func processBlockXOR(out, in1, in2 *block) {
-	processBlockGeneric(out, in1, in2, true)
+// blockBegin computes the whole block: without assembly there is no
+// prefetch for the split to make room for.
+func blockBegin(t, out, in1, in2 *block, xor bool) uint64 {
+	processBlockGeneric(out, in1, in2, xor)
+	return out[0]
 }
+
+func blockEnd(t, out, in1, in2 *block, xor bool) {}
+
+func prefetchBlock(b *block) {}

@@ -40,12 +40,12 @@ func signCache(t testing.TB, m *Manager, ttl time.Duration) string {
 }
 
 func cached(m *Manager, tok string) bool {
-	_, ok := verified.get(m, sha256.Sum256([]byte(tok)))
+	_, ok := m.verified.get(sha256.Sum256([]byte(tok)), m.now(), m.state.Load().byKID)
 	return ok
 }
 
 func TestVerifyCacheHit(t *testing.T) {
-	m, _, _ := newCacheManager(t)
+	m, st, clk := newCacheManager(t)
 	tok := signCache(t, m, time.Minute)
 	ctx := context.Background()
 	if cached(m, tok) {
@@ -87,6 +87,20 @@ func TestVerifyCacheHit(t *testing.T) {
 	}
 	if _, err := other.Verify(ctx, tok); err == nil {
 		t.Fatal("another Manager (other keys) accepted the token")
+	}
+	// Nor does a Manager over the same keys until it verifies for itself.
+	sib, err := NewManager(ctx, Options{
+		Store: st, Secret: []byte("cache-test-secret-0123456789abcdefgh"), MaxTTL: cacheMaxTTL, Now: clk.Now,
+		Logger: slog.New(slog.DiscardHandler),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cached(sib, tok) {
+		t.Fatal("a Manager over the same keys got a hit it did not verify")
+	}
+	if _, err := sib.Verify(ctx, tok); err != nil || !cached(sib, tok) {
+		t.Fatalf("same keys: %v (cached %v)", err, cached(sib, tok))
 	}
 }
 
@@ -177,7 +191,7 @@ func TestVerifyCacheBound(t *testing.T) {
 		if i%3 == 0 {
 			c.Expires = clk.Now() // already expired: evicted first
 		}
-		vc.put(sum, verifiedEntry{m: m, kid: "k", c: c})
+		vc.put(sum, verifiedEntry{kid: "k", c: c}, clk.Now())
 		if n := vc.len(); n > 64 {
 			t.Fatalf("cache holds %d entries, bound is 64", n)
 		}
@@ -185,9 +199,12 @@ func TestVerifyCacheBound(t *testing.T) {
 	if vc.len() == 0 {
 		t.Fatal("cache emptied itself")
 	}
-	// The shared cache is bounded the same way.
-	if verified.max != verifiedCacheMax || verifiedCacheMax > 100000 {
-		t.Fatalf("shared cache bound %d", verified.max)
+	// Each Manager's cache is bounded the same way and starts empty.
+	if m.verified.max != verifiedCacheMax || verifiedCacheMax > 100000 {
+		t.Fatalf("Manager cache bound %d", m.verified.max)
+	}
+	if n := m.verified.len(); n != 0 {
+		t.Fatalf("new Manager's cache holds %d entries", n)
 	}
 }
 

@@ -90,6 +90,8 @@ type Manager struct {
 	missedKIDs map[string]time.Time // kids that triggered a reload, when
 	refreshing atomic.Bool
 	refreshAt  atomic.Int64 // unix nanos of the last background reload attempt
+
+	verified *verifiedCache // tokens this Manager has verified (cache.go)
 }
 
 // entry is one verification key, parsed once per load.
@@ -136,6 +138,7 @@ func NewManager(ctx context.Context, o Options) (*Manager, error) {
 		now:      o.Now,
 		log:      o.Logger,
 		interval: cmp.Or(o.ReloadInterval, defaultReload),
+		verified: newVerifiedCache(verifiedCacheMax),
 	}
 	if m.maxTTL < 0 {
 		return nil, errors.New("token: MaxTTL must be positive")

@@ -9,9 +9,9 @@
 // hashing slot it is fixed. A hash yields to other goroutines every
 // yieldBlocks blocks, so requests are not stuck behind it. The first pass
 // overwrites blocks instead of XORing into zeroed memory, so a reused Buffer
-// needs no clearing. And on amd64 each block's successor's reference block is
-// prefetched while the block is still being computed. Output is identical
-// (tests compare against x/crypto).
+// needs no clearing. And on amd64 the reference block the next block will
+// need is prefetched while the current block is computed. Output is
+// identical (tests compare against x/crypto).
 package argon2
 
 import (

@@ -72,6 +72,8 @@ func blamkaCols17SSE4(b *block)
 //go:noescape
 func prefetchBlock(b *block)
 
+// zeroBlock is never written: it is mixBlocksSSE2's third input when the
+// result should be just in1 ^ in2.
 var zeroBlock block
 
 // blockBegin starts computing G(in1, in2) into out (XORed into it if xor),

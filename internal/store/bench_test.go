@@ -46,3 +46,29 @@ func BenchmarkReadAndRotate(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkStartSession is a login's writes (user update, session, audit
+// row) for one user at a time, as a login after its hash makes them.
+func BenchmarkStartSession(b *testing.B) {
+	for _, client := range storetest.Dialects {
+		b.Run(client, func(b *testing.B) {
+			ctx := context.Background()
+			st := storetest.New(b, client)
+			now := time.Now().UTC()
+			u := &models.User{ID: uuid.NewString(), Status: models.StatusActive, Provider: "default", CreatedAt: now, UpdatedAt: now}
+			if err := st.CreateUser(ctx, u); err != nil {
+				b.Fatal(err)
+			}
+			ip, agent := "192.0.2.1", "bench"
+			for b.Loop() {
+				sess := &models.Session{ID: uuid.NewString(), UserID: u.ID, ExpiresAt: now.Add(time.Hour),
+					CreatedAt: now, LastUsedAt: now, IP: &ip, UserAgent: &agent}
+				a := &models.Activity{ID: uuid.NewString(), Action: models.ActionLogin, UserID: &u.ID, IP: &ip,
+					UserAgent: &agent, Collection: "gh_users", Item: &u.ID, Timestamp: now}
+				if err := st.StartSession(ctx, sess, "", a); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

@@ -74,12 +74,15 @@ func (c boundConn) args() []any {
 }
 
 // insertBound is an INSERT of model's row (a pointer to a struct) whose
-// values are bound to p, so its text is the same for every row.
+// values are bound to p, so its text is the same for every row. bun would
+// add RETURNING for every column set by Value, and scan the row it sent
+// back into model; Returning("") leaves that out.
 func (s *Store) insertBound(p *params, model any) *bun.InsertQuery {
 	q := s.idb.NewInsert().Model(model)
 	if !p.pg {
 		return q
 	}
+	q = q.Returning("")
 	row := reflect.ValueOf(model).Elem()
 	for _, f := range s.db.Table(row.Type()).Fields {
 		var v any

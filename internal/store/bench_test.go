@@ -21,11 +21,8 @@ func BenchmarkReadAndRotate(b *testing.B) {
 		b.Run(client, func(b *testing.B) {
 			ctx := context.Background()
 			st := storetest.New(b, client)
+			u := newUser(b, st, "bench@example.com")
 			now := time.Now().UTC()
-			u := &models.User{ID: uuid.NewString(), Status: models.StatusActive, Provider: "default", CreatedAt: now, UpdatedAt: now}
-			if err := st.CreateUser(ctx, u); err != nil {
-				b.Fatal(err)
-			}
 			b.SetParallelism(8)
 			b.ResetTimer()
 			b.RunParallel(func(pb *testing.PB) {
@@ -54,11 +51,8 @@ func BenchmarkStartSession(b *testing.B) {
 		b.Run(client, func(b *testing.B) {
 			ctx := context.Background()
 			st := storetest.New(b, client)
+			u := newUser(b, st, "bench@example.com")
 			now := time.Now().UTC()
-			u := &models.User{ID: uuid.NewString(), Status: models.StatusActive, Provider: "default", CreatedAt: now, UpdatedAt: now}
-			if err := st.CreateUser(ctx, u); err != nil {
-				b.Fatal(err)
-			}
 			ip, agent := "192.0.2.1", "bench"
 			for b.Loop() {
 				sess := &models.Session{ID: uuid.NewString(), UserID: u.ID, ExpiresAt: now.Add(time.Hour),

@@ -18,7 +18,7 @@ func TestMain(m *testing.M) { storetest.Main(m) }
 
 func strp(s string) *string { return &s }
 
-func newUser(t *testing.T, st *store.Store, email string) *models.User {
+func newUser(t testing.TB, st *store.Store, email string) *models.User {
 	t.Helper()
 	now := time.Now().UTC()
 	u := &models.User{ID: uuid.NewString(), Email: strp(email), EmailLower: strp(email), Status: models.StatusActive,

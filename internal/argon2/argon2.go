@@ -265,11 +265,14 @@ func processBlocks(B []block, time, memory, threads uint32, mode int) {
 
 	for n := uint32(0); n < time; n++ {
 		for slice := uint32(0); slice < syncPoints; slice++ {
+			// The last lane runs on this goroutine: with one lane (the
+			// default) a hash starts no goroutine and never waits for one.
 			var wg sync.WaitGroup
-			for lane := uint32(0); lane < threads; lane++ {
-				wg.Add(1)
+			wg.Add(int(threads))
+			for lane := uint32(0); lane < threads-1; lane++ {
 				go processSegment(n, slice, lane, &wg)
 			}
+			processSegment(n, slice, threads-1, &wg)
 			wg.Wait()
 		}
 	}

@@ -67,13 +67,14 @@ start_server() {
 
 # hash_reference: one argon2id verify at the production defaults, alone and
 # with both cores hashing, measured in the minute the login scenario runs (this
-# VM's speed drifts). It prints the verify time alone in ms as its last line.
+# VM's speed drifts). Its last line is two numbers: the verify time alone and
+# the time per verify with both cores hashing, in ms.
 hash_reference() {
   (cd internal/password && "$OUT/password.test" -test.run '^$' -test.bench 'VerifyDefault' -test.benchtime 40x) |
     awk '$1 ~ /^BenchmarkVerifyDefault-/ { alone = $3 / 1e6; printf "  one verify alone %.1f ms\n", alone }
-      $1 ~ /^BenchmarkVerifyDefaultParallel-/ { ms = $3 / 1e6
-        printf "  both cores hashing %.1f ms per verify: at most %.1f verifies/s\n", ms, 1000 / ms }
-      END { printf "%.3f\n", alone }'
+      $1 ~ /^BenchmarkVerifyDefaultParallel-/ { both = $3 / 1e6
+        printf "  both cores hashing %.1f ms per verify: at most %.1f verifies/s\n", both, 1000 / both }
+      END { printf "%.3f %.3f\n", alone, both }'
 }
 
 # hash_metric: the server's hash duration sum (s) and count, from /metrics.
@@ -102,8 +103,13 @@ login_scenario() {
   echo "## reference: argon2id verify, after login"
   hash_reference >"$ref"; head -n -1 "$ref"; after=$(tail -1 "$ref")
   echo "$res" | awk -v b="$before" -v a="$after" -v cores="$(nproc)" '/req\/s/ { for (i = 1; i < NF; i++) if ($i == "req/s") rps = $(i + 1) }
-    END { ms = (a + b) / 2; target = 0.9 * cores / ms * 1000
-      printf "## login target 0.9 × %d ÷ %.1f ms (mean verify) = %.1f/s; reached %.1f/s = %.0f %%\n", cores, ms, target, rps, 100 * rps / target }'
+    END { split(b, x, " "); split(a, y, " "); ms = (x[1] + y[1]) / 2; target = 0.9 * cores / ms * 1000
+      printf "## login target 0.9 × %d ÷ %.1f ms (mean verify) = %.1f/s; reached %.1f/s = %.0f %%\n", cores, ms, target, rps, 100 * rps / target
+      # What the cores hash when all hash at once: on this VM a second core
+      # has added from about half to nearly all of the rate of one (they
+      # share cache and memory with the other guests of the host).
+      both = (x[2] + y[2]) / 2
+      printf "  both cores hashing: at most %.1f verifies/s (%.1f ms each); login reached %.0f %% of that\n", 1000 / both, both, 100 * rps * both / 1000 }'
 }
 scenarios() {
   local P=$SERVER_PID

@@ -23,9 +23,14 @@ import (
 var productionHash = []string{"HASH_MEMORY_COST=19456", "HASH_TIME_COST=2", "HASH_PARALLELISM=1"}
 
 func benchServers(b *testing.B, fn func(b *testing.B, s *apptest.Server)) {
+	benchServersWith(b, productionHash, fn)
+}
+
+// benchServersWith runs fn against a server on each database, started with env.
+func benchServersWith(b *testing.B, env []string, fn func(b *testing.B, s *apptest.Server)) {
 	for _, client := range storetest.Dialects {
 		b.Run(client, func(b *testing.B) {
-			fn(b, apptest.New(b, client, productionHash...))
+			fn(b, apptest.New(b, client, env...))
 		})
 	}
 }

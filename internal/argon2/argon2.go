@@ -2,7 +2,7 @@
 // Use of this source code is governed by a BSD-style
 // license that can be found in the LICENSE file.
 
-// Package argon2 is golang.org/x/crypto/argon2 (v0.59.0) with four changes.
+// Package argon2 is golang.org/x/crypto/argon2 (v0.59.0) with five changes.
 // The memory a hash works in can be a reusable Buffer: x/crypto allocates
 // m KiB afresh per call, so under a login flood RSS follows the garbage
 // collector rather than the number of hashes running; with one Buffer per
@@ -10,8 +10,9 @@
 // goroutines run, so requests are not stuck behind it. The first pass
 // overwrites blocks instead of XORing into zeroed memory, so a reused Buffer
 // needs no clearing. And on amd64 the reference block the next block will
-// need is prefetched while the current block is computed. Output is
-// identical (tests compare against x/crypto).
+// need is prefetched while the current block is computed. The last lane of
+// each segment runs on the calling goroutine, so a one-lane hash starts no
+// goroutines. Output is identical (tests compare against x/crypto).
 package argon2
 
 import (

@@ -1,0 +1,66 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"regexp"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/gatehouse/gatehouse/internal/app/apptest"
+)
+
+// The tool's report is what BENCHMARKS.md quotes, so each scenario runs here
+// against a real server: its requests must succeed, and a failing request
+// must be reported as one.
+func TestScenariosReportWhatTheServerAnswered(t *testing.T) {
+	s := apptest.New(t, "sqlite3")
+	base := config{url: s.URL, c: 2, d: 300 * time.Millisecond, warmup: 50 * time.Millisecond,
+		email: apptest.AdminEmail, password: apptest.AdminPassword, pingRate: 20}
+	open := base
+	open.rate = 40
+
+	for _, tc := range []struct {
+		scenario string
+		cfg      config
+	}{
+		{"ping", base}, {"me", base}, {"refresh", base}, {"login", base}, {"me", open},
+	} {
+		out := runScenario(t, tc.scenario, tc.cfg)
+		ok, errs := statusCounts(t, out)
+		if ok == 0 || errs != 0 {
+			t.Errorf("%s (rate %d): ok %d, errors %d; want only successes\n%s", tc.scenario, tc.cfg.rate, ok, errs, out)
+		}
+	}
+
+	// A wrong password: every login is a 401, counted as an error.
+	wrong := base
+	wrong.password = "not-the-password"
+	out := runScenario(t, "login", wrong)
+	if ok, errs := statusCounts(t, out); ok != 0 || errs == 0 || !regexp.MustCompile(`401×\d+`).MatchString(out) {
+		t.Errorf("wrong password: ok %d, errors %d; want 401s only\n%s", ok, errs, out)
+	}
+}
+
+func runScenario(t *testing.T, scenario string, cfg config) string {
+	t.Helper()
+	var out bytes.Buffer
+	if err := run(context.Background(), scenario, cfg, &out); err != nil {
+		t.Fatalf("%s: %v", scenario, err)
+	}
+	return out.String()
+}
+
+var okErrors = regexp.MustCompile(`\(ok (\d+), errors (\d+)\)`)
+
+func statusCounts(t *testing.T, out string) (ok, errs int) {
+	t.Helper()
+	m := okErrors.FindStringSubmatch(out)
+	if m == nil {
+		t.Fatalf("no status line in\n%s", out)
+	}
+	ok, _ = strconv.Atoi(m[1])
+	errs, _ = strconv.Atoi(m[2])
+	return ok, errs
+}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/lestrrat-go/jwx/v2/jwa"
 	"github.com/lestrrat-go/jwx/v2/jwk"
+	"github.com/lestrrat-go/jwx/v2/jws"
 
 	"github.com/gatehouse/gatehouse/models"
 )
@@ -132,7 +133,29 @@ func parseSigner(e *entry, privJSON []byte) (*signer, error) {
 	if err := priv.Raw(&raw); err != nil {
 		return nil, err
 	}
-	return &signer{kid: e.kid, alg: e.alg, key: raw}, nil
+	return newSigner(e.kid, e.alg, raw)
+}
+
+// newSigner prepares what every token signed with the key shares: jwx's
+// signer for the algorithm and the encoded protected header
+// {"alg","kid","typ":"JWT"}, which jws.Sign would otherwise build and
+// marshal per token.
+func newSigner(kid string, alg jwa.SignatureAlgorithm, raw any) (*signer, error) {
+	sg, err := jws.NewSigner(alg)
+	if err != nil {
+		return nil, err
+	}
+	h := jws.NewHeaders()
+	for k, v := range map[string]any{jws.AlgorithmKey: alg, jws.KeyIDKey: kid, jws.TypeKey: "JWT"} {
+		if err := h.Set(k, v); err != nil {
+			return nil, err
+		}
+	}
+	js, err := json.Marshal(h)
+	if err != nil {
+		return nil, err
+	}
+	return &signer{kid: kid, alg: alg, key: raw, jws: sg, header: base64.RawURLEncoding.AppendEncode(nil, js)}, nil
 }
 
 // generate makes a fresh key row with a random 128-bit kid and the private

@@ -2,12 +2,11 @@ package token
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
-
-	"github.com/lestrrat-go/jwx/v2/jws"
 )
 
 // Claims are Directus's access-token claims plus Gatehouse's session
@@ -71,17 +70,17 @@ func (m *Manager) signWith(sg *signer, c Claims, iat, exp time.Time) (string, er
 	if err != nil {
 		return "", fmt.Errorf("token: encode claims: %w", err)
 	}
-	h := jws.NewHeaders()
-	if err := h.Set(jws.KeyIDKey, sg.kid); err != nil {
-		return "", err
-	}
-	if err := h.Set(jws.TypeKey, "JWT"); err != nil {
-		return "", err
-	}
-	out, err := jws.Sign(payload, jws.WithKey(sg.alg, sg.key, jws.WithProtectedHeaders(h)))
+	// JWS compact serialization (RFC 7515 §7.1): header.payload.signature,
+	// each base64url without padding; the signature covers the first two.
+	enc := base64.RawURLEncoding
+	out := make([]byte, 0, len(sg.header)+enc.EncodedLen(len(payload))+2+enc.EncodedLen(256)) // 256: an RS256 signature, the longest
+	out = append(append(out, sg.header...), '.')
+	out = enc.AppendEncode(out, payload)
+	sig, err := sg.jws.Sign(out, sg.key)
 	if err != nil {
 		return "", fmt.Errorf("token: sign: %w", err)
 	}
+	out = enc.AppendEncode(append(out, '.'), sig)
 	return string(out), nil
 }
 

@@ -8,6 +8,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lestrrat-go/jwx/v2/jwk"
+	"github.com/lestrrat-go/jwx/v2/jws"
+
 	"github.com/gatehouse/gatehouse/internal/token"
 )
 
@@ -15,6 +18,10 @@ func TestRoundTrip(t *testing.T) {
 	for _, alg := range []string{"ES256", "EdDSA", "RS256"} {
 		t.Run(alg, func(t *testing.T) {
 			f := newFixture(t, alg)
+			jwks, err := jwk.Parse(f.m.JWKS())
+			if err != nil {
+				t.Fatal(err)
+			}
 			cases := []token.Claims{
 				adminClaims(),
 				{UserID: "u1", Role: nil, AppAccess: false, AdminAccess: false},
@@ -41,6 +48,10 @@ func TestRoundTrip(t *testing.T) {
 				}
 				if pl["iss"] != "gatehouse" {
 					t.Fatalf("iss = %v", pl["iss"])
+				}
+				// A resource server checks it against the published JWKS alone.
+				if _, err := jws.Verify([]byte(tok), jws.WithKeySet(jwks)); err != nil {
+					t.Fatalf("jwx rejects the token with the JWKS: %v", err)
 				}
 				got, err := f.m.Verify(context.Background(), tok)
 				if err != nil {

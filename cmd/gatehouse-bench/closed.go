@@ -127,7 +127,11 @@ func closedLoop(ctx context.Context, out io.Writer, name string, cfg config, rss
 		}
 	}
 	sort.Slice(all, func(i, j int) bool { return all[i] < all[j] })
-	report(out, name, cfg, uint64(len(all)), cfg.d, pct(all, 0.50), pct(all, 0.99), pct(all, 1), codes)
+	window := cfg.d
+	if ctx.Err() != nil { // interrupted: the window ended early
+		window = max(0, min(window, time.Since(measure)))
+	}
+	report(out, name, cfg, uint64(len(all)), window, pct(all, 0.50), pct(all, 0.99), pct(all, 1), codes)
 	rss.print(out, peak)
 	return nil
 }

@@ -70,9 +70,9 @@ func (r *request) do() (code int, took time.Duration, err error) {
 	return r.resp.StatusCode(), took, nil
 }
 
-// closedLoop runs cfg.c workers back to back for cfg.warmup and then cfg.d.
-// newWorker(i) returns worker i's step. Requests that complete inside the measured window count, and
-// the rate is their number over its length.
+// closedLoop runs cfg.c workers back to back for cfg.warmup and then cfg.d;
+// newWorker(i) returns worker i's step. The requests that complete inside
+// the measured window count, and the rate is their number over its length.
 func closedLoop(ctx context.Context, out io.Writer, name string, cfg config, rss *rssSampler, newWorker func(i int) step) error {
 	type result struct {
 		lat   []time.Duration
@@ -94,11 +94,7 @@ func closedLoop(ctx context.Context, out io.Writer, name string, cfg config, rss
 	for i := range cfg.c {
 		wg.Go(func() {
 			res := result{codes: map[string]int{}}
-			for ctx.Err() == nil {
-				t0 := time.Now()
-				if !t0.Before(end) {
-					break
-				}
+			for ctx.Err() == nil && time.Now().Before(end) {
 				code, took, err := steps[i]()
 				if t1 := time.Now(); t1.Before(measure) || !t1.Before(end) {
 					continue

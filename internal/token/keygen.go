@@ -155,7 +155,7 @@ func newSigner(kid string, alg jwa.SignatureAlgorithm, raw any) (*signer, error)
 	if err != nil {
 		return nil, err
 	}
-	return &signer{kid: kid, alg: alg, key: raw, jws: sg, header: base64.RawURLEncoding.AppendEncode(nil, js)}, nil
+	return &signer{kid: kid, alg: alg, key: raw, jwsSigner: sg, header: base64.RawURLEncoding.AppendEncode(nil, js)}, nil
 }
 
 // generate makes a fresh key row with a random 128-bit kid and the private

@@ -107,11 +107,11 @@ type entry struct {
 
 // signer is the private half of the newest non-retired key.
 type signer struct {
-	kid    string
-	alg    jwa.SignatureAlgorithm
-	key    any        // raw crypto key: avoids a JWK->raw conversion per Sign
-	jws    jws.Signer // jwx's signer for alg
-	header []byte     // the protected header, base64url-encoded once for every token
+	kid       string
+	alg       jwa.SignatureAlgorithm
+	key       any        // raw crypto key: avoids a JWK->raw conversion per Sign
+	jwsSigner jws.Signer // jwx's signer for alg
+	header    []byte     // the protected header, base64url-encoded once for every token
 }
 
 // keyState is immutable once published.

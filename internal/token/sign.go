@@ -76,7 +76,7 @@ func (m *Manager) signWith(sg *signer, c Claims, iat, exp time.Time) (string, er
 	out := make([]byte, 0, len(sg.header)+enc.EncodedLen(len(payload))+2+enc.EncodedLen(256)) // 256: an RS256 signature, the longest
 	out = append(append(out, sg.header...), '.')
 	out = enc.AppendEncode(out, payload)
-	sig, err := sg.jws.Sign(out, sg.key)
+	sig, err := sg.jwsSigner.Sign(out, sg.key)
 	if err != nil {
 		return "", fmt.Errorf("token: sign: %w", err)
 	}

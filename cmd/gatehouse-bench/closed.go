@@ -7,7 +7,6 @@ import (
 	"io"
 	"net/url"
 	"sort"
-	"strconv"
 	"sync"
 	"time"
 
@@ -100,10 +99,10 @@ func closedLoop(ctx context.Context, out io.Writer, name string, cfg config, rss
 					continue
 				}
 				res.lat = append(res.lat, took)
-				if err != nil {
-					res.codes["err:"+shortErr(err.Error())]++
+				if err != nil { // an answer that could not be read counts as an error too
+					res.codes[statusKey(0, err.Error())]++
 				} else {
-					res.codes[strconv.Itoa(code)]++
+					res.codes[statusKey(code, "")]++
 				}
 			}
 			results[i] = res

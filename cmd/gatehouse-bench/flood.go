@@ -40,7 +40,7 @@ func openLoop(ctx context.Context, out io.Writer, name string, cfg config, tgt v
 	}()
 	for res := range atk.Attack(targeter, rate, cfg.d, name) {
 		m.Add(res)
-		countCode(codes, res.Code, res.Error)
+		codes[statusKey(int(res.Code), res.Error)]++
 	}
 	close(done)
 	m.Close()
@@ -84,7 +84,7 @@ func loginFlood(ctx context.Context, out io.Writer, cfg config, rss *rssSampler)
 		ping := vegeta.NewStaticTargeter(vegeta.Target{Method: http.MethodGet, URL: cfg.url + "/server/ping"})
 		for res := range probe.Attack(ping, vegeta.Rate{Freq: cfg.pingRate, Per: time.Second}, cfg.d, "ping") {
 			pm.Add(res)
-			countCode(pcodes, res.Code, res.Error)
+			pcodes[statusKey(int(res.Code), res.Error)]++
 		}
 	}()
 	go func() {
@@ -96,7 +96,7 @@ func loginFlood(ctx context.Context, out io.Writer, cfg config, rss *rssSampler)
 	codes := map[string]int{}
 	for res := range atk.Attack(vegeta.NewStaticTargeter(tgt), vegeta.Rate{Freq: cfg.rate, Per: time.Second}, cfg.d, "flood") {
 		m.Add(res)
-		countCode(codes, res.Code, res.Error)
+		codes[statusKey(int(res.Code), res.Error)]++
 	}
 	wg.Wait()
 	m.Close()

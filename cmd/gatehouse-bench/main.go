@@ -88,7 +88,7 @@ func run(ctx context.Context, scenario string, cfg config, out io.Writer) error 
 	if cfg.c < 1 {
 		return errors.New("-c must be at least 1")
 	}
-	client := newClient(cfg.c + cfg.pingRate)
+	client := newClient(cfg.c) // for the logins that set up me and refresh
 	var rss *rssSampler
 	if cfg.pid > 0 {
 		rss = &rssSampler{pid: cfg.pid}

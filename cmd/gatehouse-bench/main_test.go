@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"os"
 	"regexp"
 	"strconv"
 	"testing"
@@ -17,7 +18,7 @@ import (
 func TestScenariosReportWhatTheServerAnswered(t *testing.T) {
 	s := apptest.New(t, "sqlite3")
 	base := config{url: s.URL, c: 2, d: 300 * time.Millisecond, warmup: 50 * time.Millisecond,
-		email: apptest.AdminEmail, password: apptest.AdminPassword, pingRate: 20}
+		email: apptest.AdminEmail, password: apptest.AdminPassword, pingRate: 20, pid: os.Getpid()}
 	open := base
 	open.rate = 40
 
@@ -32,12 +33,26 @@ func TestScenariosReportWhatTheServerAnswered(t *testing.T) {
 		if ok == 0 || errs != 0 {
 			t.Errorf("%s (rate %d): ok %d, errors %d; want only successes\n%s", tc.scenario, tc.cfg.rate, ok, errs, out)
 		}
+		if !rssPeak.MatchString(out) {
+			t.Errorf("%s (rate %d): no sampled RSS peak\n%s", tc.scenario, tc.cfg.rate, out)
+		}
+	}
+
+	// The flood: wrong guesses are 401s, the ping probe beside it succeeds,
+	// and the RSS sampler reads this process, where the server runs.
+	flood := base
+	flood.rate, flood.flood = 40, "nobody@example.com"
+	out := runScenario(t, "login-flood", flood)
+	lines := okErrors.FindAllStringSubmatch(out, -1)
+	if len(lines) != 2 || lines[0][1] != "0" || lines[0][2] == "0" || lines[1][1] == "0" || lines[1][2] != "0" ||
+		!regexp.MustCompile(`401×\d+`).MatchString(out) || !rssPeak.MatchString(out) {
+		t.Errorf("login-flood: want 401s only, pings all answered and a sampled RSS peak\n%s", out)
 	}
 
 	// A wrong password: every login is a 401, counted as an error.
 	wrong := base
 	wrong.password = "not-the-password"
-	out := runScenario(t, "login", wrong)
+	out = runScenario(t, "login", wrong)
 	if ok, errs := statusCounts(t, out); ok != 0 || errs == 0 || !regexp.MustCompile(`401×\d+`).MatchString(out) {
 		t.Errorf("wrong password: ok %d, errors %d; want 401s only\n%s", ok, errs, out)
 	}
@@ -52,7 +67,10 @@ func runScenario(t *testing.T, scenario string, cfg config) string {
 	return out.String()
 }
 
-var okErrors = regexp.MustCompile(`\(ok (\d+), errors (\d+)\)`)
+var (
+	okErrors = regexp.MustCompile(`\(ok (\d+), errors (\d+)\)`)
+	rssPeak  = regexp.MustCompile(`peak sampled [1-9]`)
+)
 
 func statusCounts(t *testing.T, out string) (ok, errs int) {
 	t.Helper()

@@ -9,15 +9,13 @@ import (
 	"time"
 )
 
-func countCode(codes map[string]int, code uint16, errText string) {
-	switch {
-	case code == 0 && errText != "":
-		codes["err:"+shortErr(errText)]++
-	case code >= 200 && code < 300:
-		codes[strconv.Itoa(int(code))]++
-	default:
-		codes[strconv.Itoa(int(code))]++
+// statusKey is how a response is counted: its status code, or "err:" and
+// the end of the error when none came back.
+func statusKey(code int, errText string) string {
+	if code == 0 && errText != "" {
+		return "err:" + shortErr(errText)
 	}
+	return strconv.Itoa(code)
 }
 
 func shortErr(s string) string {

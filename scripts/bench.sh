@@ -123,11 +123,23 @@ scenarios() {
   echo "## login-flood 200/s";     $BENCH -pid "$P" -rate 200 -d "$FLOOD_D" -flood-email nobody@example.com login-flood
 }
 
+# latency_scenario <name> <env...>: GraphQL against REST on login and refresh,
+# on the same database restarted without the login stall (which would be
+# most of a login's latency on both).
+latency_scenario() {
+  local name=$1; shift
+  start_server "$name-nostall" LOGIN_STALL_TIME=0 "$@"
+  echo "## GraphQL ÷ REST latency, one request at a time, no login stall"
+  $BENCH -d "$D" latency
+  stop_server
+}
+
 if [[ $WHICH == sqlite || $WHICH == all ]]; then
   echo; echo "# SQLite"
   start_server sqlite DB_CLIENT=sqlite3 DB_FILENAME="$OUT/data-sqlite/gatehouse.db"
   scenarios
   stop_server
+  latency_scenario sqlite DB_CLIENT=sqlite3 DB_FILENAME="$OUT/data-sqlite/gatehouse.db"
 fi
 if [[ $WHICH == pg || $WHICH == all ]]; then
   echo; echo "# PostgreSQL"
@@ -144,5 +156,6 @@ if [[ $WHICH == pg || $WHICH == all ]]; then
   start_server pg DB_CLIENT=pg DB_CONNECTION_STRING="$PG_BASE/$PG_DB?sslmode=disable"
   scenarios
   stop_server
+  latency_scenario pg DB_CLIENT=pg DB_CONNECTION_STRING="$PG_BASE/$PG_DB?sslmode=disable"
   drop_pg
 fi

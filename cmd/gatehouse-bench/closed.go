@@ -2,11 +2,10 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/url"
-	"sort"
+	"slices"
 	"sync"
 	"time"
 
@@ -69,10 +68,33 @@ func (r *request) do() (code int, took time.Duration, err error) {
 	return r.resp.StatusCode(), took, nil
 }
 
-// closedLoop runs cfg.c workers back to back for cfg.warmup and then cfg.d;
+// closedRun is what a closed-loop run measured: latencies (sorted) and
+// answers by status, over a window of the given length.
+type closedRun struct {
+	lat    []time.Duration
+	codes  map[string]int
+	window time.Duration
+}
+
+// closedLoop runs cfg.c workers and reports the run, with the server's RSS
+// sampled over the measured window.
+func closedLoop(ctx context.Context, out io.Writer, name string, cfg config, rss *rssSampler, newWorker func(i int) step) error {
+	startRSS := make(chan func() uint64, 1)
+	sampling := time.AfterFunc(cfg.warmup, func() { startRSS <- rss.start() })
+	r := runClosed(ctx, cfg, newWorker)
+	var peak uint64
+	if !sampling.Stop() {
+		peak = (<-startRSS)()
+	}
+	report(out, name, cfg, uint64(len(r.lat)), r.window, pct(r.lat, 0.50), pct(r.lat, 0.99), pct(r.lat, 1), r.codes)
+	rss.print(out, peak)
+	return nil
+}
+
+// runClosed runs cfg.c workers back to back for cfg.warmup and then cfg.d;
 // newWorker(i) returns worker i's step. The requests that complete inside
 // the measured window count, and the rate is their number over its length.
-func closedLoop(ctx context.Context, out io.Writer, name string, cfg config, rss *rssSampler, newWorker func(i int) step) error {
+func runClosed(ctx context.Context, cfg config, newWorker func(i int) step) closedRun {
 	type result struct {
 		lat   []time.Duration
 		codes map[string]int
@@ -87,9 +109,6 @@ func closedLoop(ctx context.Context, out io.Writer, name string, cfg config, rss
 		measure = time.Now().Add(cfg.warmup)
 		end     = measure.Add(cfg.d)
 	)
-	// Sample the server's RSS over the measured window only.
-	startRSS := make(chan func() uint64, 1)
-	sampling := time.AfterFunc(cfg.warmup, func() { startRSS <- rss.start() })
 	for i := range cfg.c {
 		wg.Go(func() {
 			res := result{codes: map[string]int{}}
@@ -109,61 +128,61 @@ func closedLoop(ctx context.Context, out io.Writer, name string, cfg config, rss
 		})
 	}
 	wg.Wait()
-	var peak uint64
-	if !sampling.Stop() {
-		peak = (<-startRSS)()
-	}
-	var all []time.Duration
-	codes := map[string]int{}
-	for _, r := range results {
-		all = append(all, r.lat...)
-		for k, v := range r.codes {
-			codes[k] += v
+	r := closedRun{codes: map[string]int{}, window: cfg.d}
+	for _, res := range results {
+		r.lat = append(r.lat, res.lat...)
+		for k, v := range res.codes {
+			r.codes[k] += v
 		}
 	}
-	sort.Slice(all, func(i, j int) bool { return all[i] < all[j] })
-	window := cfg.d
+	slices.Sort(r.lat)
 	if ctx.Err() != nil { // interrupted: the window ended early
-		window = max(0, min(window, time.Since(measure)))
+		r.window = max(0, min(r.window, time.Since(measure)))
 	}
-	report(out, name, cfg, uint64(len(all)), window, pct(all, 0.50), pct(all, 0.99), pct(all, 1), codes)
-	rss.print(out, peak)
-	return nil
+	return r
 }
 
-// staticWorkers sends the same request from every worker.
-func staticWorkers(hc *fasthttp.HostClient, method, uri string, body []byte, header map[string]string) func(int) step {
+// staticWorkers sends the same call from every worker; an answer that
+// reports a failure (a GraphQL error comes with 200) counts as one.
+func staticWorkers(hc *fasthttp.HostClient, a api, base string, c call, header map[string]string) func(int) step {
 	return func(int) step {
-		return newRequest(hc, method, uri, body, header).do
+		r := newRequest(hc, c.method, base+c.path, c.body, header)
+		return func() (int, time.Duration, error) {
+			code, took, err := r.do()
+			if err == nil && code == fasthttp.StatusOK {
+				if ferr := a.failure(r.resp.Body()); ferr != nil {
+					return 0, took, ferr
+				}
+			}
+			return code, took, err
+		}
 	}
 }
 
 // refreshWorkers: each worker presents the refresh token the previous
 // refresh returned, starting from chains[i]. A failed refresh logs the worker
 // in again (with relogin), outside the measured requests.
-func refreshWorkers(hc *fasthttp.HostClient, cfg config, chains []string, relogin func() (string, error)) func(int) step {
+func refreshWorkers(hc *fasthttp.HostClient, a api, base string, chains []string, relogin func() (string, error)) func(int) step {
 	return func(i int) step {
-		r := newRequest(hc, fasthttp.MethodPost, cfg.url+"/auth/refresh", []byte("{}"), nil)
 		tok := chains[i]
-		var parsed struct {
-			Data struct {
-				Refresh string `json:"refresh_token"`
-			} `json:"data"`
-		}
+		first := a.refresh(tok)
+		r := newRequest(hc, first.method, base+first.path, first.body, nil)
 		return func() (int, time.Duration, error) {
-			body, _ := json.Marshal(map[string]string{"refresh_token": tok, "mode": "json"})
-			r.req.SetBody(body)
-			parsed.Data.Refresh = ""
+			r.req.SetBody(a.refresh(tok).body)
 			code, took, err := r.do()
+			var next string
 			if err == nil && code == fasthttp.StatusOK {
-				err = json.Unmarshal(r.resp.Body(), &parsed)
+				next, err = a.refreshToken(r.resp.Body())
 			}
-			if err == nil && parsed.Data.Refresh != "" {
-				tok = parsed.Data.Refresh
+			if next != "" {
+				tok = next
 			} else if t, lerr := relogin(); lerr == nil {
 				tok = t
 			}
-			return code, took, err
+			if err != nil {
+				return 0, took, err
+			}
+			return code, took, nil
 		}
 	}
 }

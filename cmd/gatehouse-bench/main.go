@@ -16,6 +16,14 @@
 //	             /server/ping latency and the server's VmRSS/VmHWM (-pid)
 //	ping         GET /server/ping, c workers at full speed
 //	idle         print the server's VmRSS/VmHWM (-pid) and exit
+//	latency      login and refresh from one worker, REST and GraphQL taking
+//	             turns, and GraphQL's p50 over REST's (run it against a
+//	             server with LOGIN_STALL_TIME=0, or login's latency is mostly
+//	             the stall)
+//
+// With -api graphql, me, login and refresh go to /graphql (the me query and
+// the login and refresh mutations) instead of Directus's REST routes; a
+// GraphQL error, which comes with status 200, counts as an error.
 //
 // With -rate 0 (the default) the closed-loop scenarios run c workers back to
 // back over fasthttp's client, the cheapest in CPU per request; with -rate > 0
@@ -52,6 +60,7 @@ type config struct {
 	warmup   time.Duration
 	pingRate int
 	flood    string
+	api      api
 }
 
 func main() {
@@ -65,9 +74,10 @@ func main() {
 	flag.IntVar(&cfg.pid, "pid", 0, "server process id, to sample VmRSS/VmHWM from /proc")
 	flag.DurationVar(&cfg.warmup, "warmup", 2*time.Second, "unmeasured warm-up before the run")
 	flag.IntVar(&cfg.pingRate, "ping-rate", 20, "login-flood: /server/ping probes per second")
+	apiName := flag.String("api", "rest", "me, login, refresh: rest (Directus's routes) or graphql (/graphql)")
 	flag.StringVar(&cfg.flood, "flood-email", "", "login-flood: email to guess at (default: -email; an unknown one costs the same hash)")
 	flag.Usage = func() {
-		fmt.Fprintf(os.Stderr, "usage: gatehouse-bench [flags] me|refresh|login|login-flood|ping|idle\n")
+		fmt.Fprintf(os.Stderr, "usage: gatehouse-bench [flags] me|refresh|login|login-flood|ping|idle|latency\n")
 		flag.PrintDefaults()
 	}
 	flag.Parse()
@@ -76,6 +86,11 @@ func main() {
 		os.Exit(2)
 	}
 	cfg.url = strings.TrimRight(cfg.url, "/")
+	var err error
+	if cfg.api, err = parseAPI(*apiName); err != nil {
+		fmt.Fprintln(os.Stderr, "gatehouse-bench:", err)
+		os.Exit(2)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	if err := run(ctx, flag.Arg(0), cfg, os.Stdout); err != nil {
@@ -87,6 +102,13 @@ func main() {
 func run(ctx context.Context, scenario string, cfg config, out io.Writer) error {
 	if cfg.c < 1 {
 		return errors.New("-c must be at least 1")
+	}
+	if cfg.api == "" {
+		cfg.api = apiREST
+	}
+	if cfg.api == apiGraphQL && cfg.rate > 0 {
+		// vegeta would count a GraphQL error, answered with 200, as a success.
+		return errors.New("-api graphql runs closed loop only (-rate 0)")
 	}
 	client := newClient(cfg.c) // for the logins that set up me and refresh
 	var rss *rssSampler
@@ -109,14 +131,20 @@ func run(ctx context.Context, scenario string, cfg config, out io.Writer) error 
 		if err != nil {
 			return err
 		}
-		return load(ctx, out, "GET /users/me", cfg, rss, http.MethodGet, "/users/me", nil, map[string]string{"Authorization": "Bearer " + tok})
-	case "ping":
-		return load(ctx, out, "GET /server/ping", cfg, rss, http.MethodGet, "/server/ping", nil, nil)
+		return load(ctx, out, cfg.api.name("GET /users/me", "me"), cfg, rss, cfg.api.me(), map[string]string{"Authorization": "Bearer " + tok})
 	case "login":
-		body, _ := json.Marshal(map[string]string{"email": cfg.email, "password": cfg.password})
-		return load(ctx, out, "POST /auth/login", cfg, rss, http.MethodPost, "/auth/login", body, nil)
+		return load(ctx, out, cfg.api.name("POST /auth/login", "login"), cfg, rss, cfg.api.login(cfg.email, cfg.password), nil)
 	case "refresh":
 		return refreshChains(ctx, out, client, cfg, rss)
+	case "latency":
+		return latency(ctx, out, client, cfg)
+	}
+	if cfg.api != apiREST {
+		return fmt.Errorf("-api %s: %s speaks REST only", cfg.api, scenario)
+	}
+	switch scenario {
+	case "ping":
+		return load(ctx, out, "GET /server/ping", cfg, rss, call{http.MethodGet, "/server/ping", nil}, nil)
 	case "login-flood":
 		return loginFlood(ctx, out, cfg, rss)
 	}
@@ -139,13 +167,13 @@ func newClient(conns int) *http.Client {
 
 // load sends one request over and over: closed loop with c workers when
 // -rate is 0, else open loop at -rate.
-func load(ctx context.Context, out io.Writer, name string, cfg config, rss *rssSampler, method, path string, body []byte, header map[string]string) error {
+func load(ctx context.Context, out io.Writer, name string, cfg config, rss *rssSampler, c call, header map[string]string) error {
 	if cfg.rate > 0 {
-		tgt := vegeta.Target{Method: method, URL: cfg.url + path, Body: body, Header: http.Header{}}
+		tgt := vegeta.Target{Method: c.method, URL: cfg.url + c.path, Body: c.body, Header: http.Header{}}
 		for k, v := range header {
 			tgt.Header.Set(k, v)
 		}
-		if body != nil {
+		if c.body != nil {
 			tgt.Header.Set("Content-Type", "application/json")
 		}
 		return openLoop(ctx, out, name, cfg, tgt, rss)
@@ -154,7 +182,7 @@ func load(ctx context.Context, out io.Writer, name string, cfg config, rss *rssS
 	if err != nil {
 		return err
 	}
-	return closedLoop(ctx, out, name, cfg, rss, staticWorkers(hc, method, cfg.url+path, body, header))
+	return closedLoop(ctx, out, name, cfg, rss, staticWorkers(hc, cfg.api, cfg.url, c, header))
 }
 
 // refreshChains: each worker logs in once (outside the measured window), then
@@ -181,7 +209,8 @@ func refreshChains(ctx context.Context, out io.Writer, client *http.Client, cfg 
 		_, r, err := login(ctx, client, cfg)
 		return r, err
 	}
-	return closedLoop(ctx, out, "POST /auth/refresh (json, own chain per worker)", cfg, rss, refreshWorkers(hc, cfg, chains, relogin))
+	name := cfg.api.name("POST /auth/refresh (json", "refresh (") + ", own chain per worker)"
+	return closedLoop(ctx, out, name, cfg, rss, refreshWorkers(hc, cfg.api, cfg.url, chains, relogin))
 }
 
 // login returns a json-mode access and refresh token.
@@ -225,5 +254,3 @@ func postJSON(ctx context.Context, client *http.Client, url string, body []byte,
 	}
 	return res.StatusCode, raw, nil
 }
-
-// refreshChains: each worker logs in once (outside the measured window), then

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"io"
 	"os"
 	"regexp"
 	"strconv"
@@ -21,17 +22,20 @@ func TestScenariosReportWhatTheServerAnswered(t *testing.T) {
 		email: apptest.AdminEmail, password: apptest.AdminPassword, pingRate: 20, pid: os.Getpid()}
 	open := base
 	open.rate = 40
+	gql := base
+	gql.api = apiGraphQL
 
 	for _, tc := range []struct {
 		scenario string
 		cfg      config
 	}{
 		{"ping", base}, {"me", base}, {"refresh", base}, {"login", base}, {"me", open},
+		{"me", gql}, {"refresh", gql}, {"login", gql},
 	} {
 		out := runScenario(t, tc.scenario, tc.cfg)
 		ok, errs := statusCounts(t, out)
 		if ok == 0 || errs != 0 {
-			t.Errorf("%s (rate %d): ok %d, errors %d; want only successes\n%s", tc.scenario, tc.cfg.rate, ok, errs, out)
+			t.Errorf("%s (api %s, rate %d): ok %d, errors %d; want only successes\n%s", tc.scenario, tc.cfg.api, tc.cfg.rate, ok, errs, out)
 		}
 		if !rssPeak.MatchString(out) {
 			t.Errorf("%s (rate %d): no sampled RSS peak\n%s", tc.scenario, tc.cfg.rate, out)
@@ -49,12 +53,37 @@ func TestScenariosReportWhatTheServerAnswered(t *testing.T) {
 		t.Errorf("login-flood: want 401s only, pings all answered and a sampled RSS peak\n%s", out)
 	}
 
-	// A wrong password: every login is a 401, counted as an error.
+	// latency: both APIs answer both operations, and the ratios are printed.
+	out = runScenario(t, "latency", base)
+	lines = okErrors.FindAllStringSubmatch(out, -1)
+	if len(lines) != 4 || len(ratio.FindAllString(out, -1)) != 2 {
+		t.Fatalf("latency: want four runs and two ratios\n%s", out)
+	}
+	for _, l := range lines {
+		if l[1] == "0" || l[2] != "0" {
+			t.Errorf("latency: want only successes\n%s", out)
+		}
+	}
+
+	// A wrong password (last: the failures count towards suspending the
+	// admin): every login is a 401, counted as an error; over
+	// GraphQL it is a 200 carrying INVALID_CREDENTIALS, counted as an error too.
 	wrong := base
 	wrong.password = "not-the-password"
 	out = runScenario(t, "login", wrong)
 	if ok, errs := statusCounts(t, out); ok != 0 || errs == 0 || !regexp.MustCompile(`401×\d+`).MatchString(out) {
 		t.Errorf("wrong password: ok %d, errors %d; want 401s only\n%s", ok, errs, out)
+	}
+	wrong.api = apiGraphQL
+	out = runScenario(t, "login", wrong)
+	if ok, errs := statusCounts(t, out); ok != 0 || errs == 0 || !regexp.MustCompile(`err:graphql INVALID_CREDENTIALS×\d+`).MatchString(out) {
+		t.Errorf("wrong password over GraphQL: ok %d, errors %d; want INVALID_CREDENTIALS only\n%s", ok, errs, out)
+	}
+
+	// vegeta cannot tell a GraphQL error from a success: refused, not misreported.
+	gql.rate = 40
+	if err := run(context.Background(), "me", gql, io.Discard); err == nil {
+		t.Error("-api graphql with -rate: want an error")
 	}
 }
 
@@ -70,6 +99,7 @@ func runScenario(t *testing.T, scenario string, cfg config) string {
 var (
 	okErrors = regexp.MustCompile(`\(ok (\d+), errors (\d+)\)`)
 	rssPeak  = regexp.MustCompile(`peak sampled [1-9]`)
+	ratio    = regexp.MustCompile(`GraphQL ÷ REST p50 = .* = \d+\.\d\d`)
 )
 
 func statusCounts(t *testing.T, out string) (ok, errs int) {

@@ -131,9 +131,7 @@ func runClosed(ctx context.Context, cfg config, newWorker func(i int) step) clos
 	r := closedRun{codes: map[string]int{}, window: cfg.d}
 	for _, res := range results {
 		r.lat = append(r.lat, res.lat...)
-		for k, v := range res.codes {
-			r.codes[k] += v
-		}
+		r.codes = merge(r.codes, res.codes)
 	}
 	slices.Sort(r.lat)
 	if ctx.Err() != nil { // interrupted: the window ended early

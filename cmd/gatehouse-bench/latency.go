@@ -67,6 +67,7 @@ func latency(ctx context.Context, out io.Writer, client *http.Client, cfg config
 	return nil
 }
 
+// merge adds the counts in from to into (made if nil) and returns it.
 func merge(into, from map[string]int) map[string]int {
 	if into == nil {
 		into = map[string]int{}

@@ -209,7 +209,7 @@ func refreshChains(ctx context.Context, out io.Writer, client *http.Client, cfg 
 		_, r, err := login(ctx, client, cfg)
 		return r, err
 	}
-	name := cfg.api.name("POST /auth/refresh (json", "refresh (") + ", own chain per worker)"
+	name := cfg.api.name("POST /auth/refresh (json, own chain per worker)", "refresh (own chain per worker)")
 	return closedLoop(ctx, out, name, cfg, rss, refreshWorkers(hc, cfg.api, cfg.url, chains, relogin))
 }
 

@@ -85,7 +85,13 @@ func IDKey(buf *Buffer, password, salt []byte, time, memory uint32, threads uint
 // allocates its own instead of growing it.
 type Buffer struct {
 	blocks []block
+	mapped []byte // the blocks' own mapping, when they are outside the Go heap
 }
+
+// Release gives the Buffer's memory back to the operating system; its next
+// hash maps it again, zero-filled, as the first did. Not while a hash is
+// using the Buffer. Where the memory is on the Go heap it does nothing.
+func (b *Buffer) Release() { release(b.mapped) }
 
 // NewBuffer holds enough memory for hashes of up to memory KiB.
 func NewBuffer(memory uint32) *Buffer {

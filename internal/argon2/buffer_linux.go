@@ -22,5 +22,15 @@ func newBlocks(buf *Buffer, memory uint32) []block {
 		return make([]block, memory)
 	}
 	runtime.AddCleanup(buf, func(m []byte) { _ = syscall.Munmap(m) }, mem)
+	buf.mapped = mem
 	return unsafe.Slice((*block)(unsafe.Pointer(&mem[0])), memory)
+}
+
+// release drops the mapping's pages: RSS falls at once, and the next touch
+// of each page gets a zeroed one (argon2 overwrites every block before it
+// reads it, so zeros are as good as what was there).
+func release(mem []byte) {
+	if len(mem) > 0 {
+		_ = syscall.Madvise(mem, syscall.MADV_DONTNEED)
+	}
 }

@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -71,7 +72,17 @@ type Hasher struct {
 	dummy   string // argon2id string at params, verified when there is no real hash
 	err     error  // set when params are invalid; returned by Hash and Verify
 	observe func(wait, dur time.Duration)
+
+	idleAfter time.Duration // releaseIdle runs once no hash has ended for this long
+	idleMu    sync.Mutex
+	idleTimer *time.Timer
 }
+
+// releaseAfter is how long the hashing slots' memory stays mapped after the
+// last hash: through a burst of logins it is reused, but a server that logged
+// someone in once (or created its admin at start) should not hold
+// Params.Memory per slot for the rest of its life.
+const releaseAfter = time.Minute
 
 // Observe sets a function told, after each hash, how long it waited for a
 // slot and how long the hash took (for metrics). Call it before first use.
@@ -91,7 +102,10 @@ func (h *Hasher) timed(ctx context.Context, fn func(buf *argon2.Buffer)) error {
 	default:
 		buf = argon2.NewBuffer(h.params.Memory)
 	}
-	defer func() { h.bufs <- buf }()
+	defer func() {
+		h.bufs <- buf
+		h.idleSoon()
+	}()
 	waited := time.Since(start)
 	fn(buf)
 	took := time.Since(start) - waited
@@ -100,6 +114,49 @@ func (h *Hasher) timed(ctx context.Context, fn func(buf *argon2.Buffer)) error {
 		h.observe(waited, took)
 	}
 	return nil
+}
+
+// idleSoon (re)starts the countdown to releaseIdle.
+func (h *Hasher) idleSoon() {
+	h.idleMu.Lock()
+	defer h.idleMu.Unlock()
+	if h.idleTimer == nil {
+		h.idleTimer = time.AfterFunc(h.idleAfter, h.releaseIdle)
+		return
+	}
+	h.idleTimer.Reset(h.idleAfter)
+}
+
+// releaseIdle gives the memory of the slots no hash is using back to the
+// operating system (the next hash in each maps it again). It holds those
+// slots meanwhile, so no hash uses a buffer being released and none makes a
+// new one for want of it.
+func (h *Hasher) releaseIdle() {
+	held := 0
+	for held < cap(h.sem) {
+		select {
+		case h.sem <- struct{}{}:
+			held++
+			continue
+		default:
+		}
+		break
+	}
+	var bufs []*argon2.Buffer
+	for range held {
+		select {
+		case buf := <-h.bufs:
+			buf.Release()
+			bufs = append(bufs, buf)
+		default:
+		}
+	}
+	for _, buf := range bufs {
+		h.bufs <- buf
+	}
+	for range held {
+		h.release()
+	}
 }
 
 // learn folds one hash duration into the moving average (weight 1/8).
@@ -139,11 +196,12 @@ func NewHasher(p Params, maxConcurrent int, queueTimeout time.Duration) *Hasher 
 		maxConcurrent = runtime.NumCPU()
 	}
 	h := &Hasher{
-		params:  p,
-		sem:     make(chan struct{}, maxConcurrent),
-		bufs:    make(chan *argon2.Buffer, maxConcurrent),
-		timeout: queueTimeout,
-		lim:     defaultLimits,
+		params:    p,
+		sem:       make(chan struct{}, maxConcurrent),
+		bufs:      make(chan *argon2.Buffer, maxConcurrent),
+		timeout:   queueTimeout,
+		lim:       defaultLimits,
+		idleAfter: releaseAfter,
 	}
 	if h.err = p.Validate(); h.err == nil {
 		// Random salt and key: no password matches, and building it costs

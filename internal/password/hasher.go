@@ -133,14 +133,8 @@ func (h *Hasher) idleSoon() {
 // new one for want of it.
 func (h *Hasher) releaseIdle() {
 	held := 0
-	for held < cap(h.sem) {
-		select {
-		case h.sem <- struct{}{}:
-			held++
-			continue
-		default:
-		}
-		break
+	for held < cap(h.sem) && h.tryAcquire() {
+		held++
 	}
 	var bufs []*argon2.Buffer
 	for range held {
@@ -269,10 +263,8 @@ func (h *Hasher) acquire(ctx context.Context) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("%w: %w", ErrBusy, context.Cause(ctx))
 	}
-	select {
-	case h.sem <- struct{}{}:
+	if h.tryAcquire() {
 		return nil
-	default:
 	}
 	if h.timeout <= 0 || h.hopeless() {
 		return ErrBusy
@@ -288,6 +280,16 @@ func (h *Hasher) acquire(ctx context.Context) error {
 		return ErrBusy
 	case <-ctx.Done():
 		return fmt.Errorf("%w: %w", ErrBusy, context.Cause(ctx))
+	}
+}
+
+// tryAcquire takes a free slot if there is one, without waiting.
+func (h *Hasher) tryAcquire() bool {
+	select {
+	case h.sem <- struct{}{}:
+		return true
+	default:
+		return false
 	}
 }
 

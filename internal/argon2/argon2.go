@@ -6,7 +6,9 @@
 // The memory a hash works in can be a reusable Buffer: x/crypto allocates
 // m KiB afresh per call, so under a login flood RSS follows the garbage
 // collector rather than the number of hashes running; with one Buffer per
-// hashing slot it is fixed. Every yieldBlocks blocks a hash lets waiting
+// hashing slot it is fixed (on Linux it is mapped outside the Go heap, on
+// transparent huge pages where the kernel offers them, and can be handed
+// back to the kernel when idle). Every yieldBlocks blocks a hash lets waiting
 // goroutines run, so requests are not stuck behind it. The first pass
 // overwrites blocks instead of XORing into zeroed memory, so a reused Buffer
 // needs no clearing. And on amd64 the reference block the next block will

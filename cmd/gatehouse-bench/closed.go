@@ -40,16 +40,16 @@ type request struct {
 	resp *fasthttp.Response
 }
 
-func newRequest(hc *fasthttp.HostClient, method, uri string, body []byte, header map[string]string) *request {
+func newRequest(hc *fasthttp.HostClient, base string, c call, header map[string]string) *request {
 	r := &request{hc: hc, req: fasthttp.AcquireRequest(), resp: fasthttp.AcquireResponse()}
-	r.req.SetRequestURI(uri)
-	r.req.Header.SetMethod(method)
+	r.req.SetRequestURI(base + c.path)
+	r.req.Header.SetMethod(c.method)
 	for k, v := range header {
 		r.req.Header.Set(k, v)
 	}
-	if body != nil {
+	if c.body != nil {
 		r.req.Header.SetContentType("application/json")
-		r.req.SetBody(body)
+		r.req.SetBody(c.body)
 	}
 	return r
 }
@@ -144,7 +144,7 @@ func runClosed(ctx context.Context, cfg config, newWorker func(i int) step) clos
 // reports a failure (a GraphQL error comes with 200) counts as one.
 func staticWorkers(hc *fasthttp.HostClient, a api, base string, c call, header map[string]string) func(int) step {
 	return func(int) step {
-		r := newRequest(hc, c.method, base+c.path, c.body, header)
+		r := newRequest(hc, base, c, header)
 		return func() (int, time.Duration, error) {
 			code, took, err := r.do()
 			if err == nil && code == fasthttp.StatusOK {
@@ -163,8 +163,7 @@ func staticWorkers(hc *fasthttp.HostClient, a api, base string, c call, header m
 func refreshWorkers(hc *fasthttp.HostClient, a api, base string, chains []string, relogin func() (string, error)) func(int) step {
 	return func(i int) step {
 		tok := chains[i]
-		first := a.refresh(tok)
-		r := newRequest(hc, first.method, base+first.path, first.body, nil)
+		r := newRequest(hc, base, a.refresh(tok), nil)
 		return func() (int, time.Duration, error) {
 			r.req.SetBody(a.refresh(tok).body)
 			code, took, err := r.do()

@@ -23,10 +23,7 @@ func latency(ctx context.Context, out io.Writer, client *http.Client, cfg config
 	}
 	turn := cfg
 	turn.c, turn.d, turn.warmup = 1, max(cfg.d/latencyRounds, 1), cfg.warmup/latencyRounds
-	relogin := func() (string, error) {
-		_, r, err := login(ctx, client, cfg)
-		return r, err
-	}
+	relogin := newChain(ctx, client, cfg)
 	for _, op := range []string{"login", "refresh"} {
 		var runs [2]closedRun
 		var workers [2]step

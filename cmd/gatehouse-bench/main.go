@@ -195,22 +195,28 @@ func refreshChains(ctx context.Context, out io.Writer, client *http.Client, cfg 
 	}
 	// Log the workers in concurrently: each login waits out the server's
 	// login stall, so one after another would take c × 500 ms.
+	relogin := newChain(ctx, client, cfg)
 	chains := make([]string, cfg.c)
 	errs := make([]error, cfg.c)
 	var wg sync.WaitGroup
 	for i := range chains {
-		wg.Go(func() { _, chains[i], errs[i] = login(ctx, client, cfg) })
+		wg.Go(func() { chains[i], errs[i] = relogin() })
 	}
 	wg.Wait()
 	if err := errors.Join(errs...); err != nil {
 		return err
 	}
-	relogin := func() (string, error) {
+	name := cfg.api.name("POST /auth/refresh (json, own chain per worker)", "refresh (own chain per worker)")
+	return closedLoop(ctx, out, name, cfg, rss, refreshWorkers(hc, cfg.api, cfg.url, chains, relogin))
+}
+
+// newChain returns a func that logs in afresh and gives the refresh token
+// that starts a new chain.
+func newChain(ctx context.Context, client *http.Client, cfg config) func() (string, error) {
+	return func() (string, error) {
 		_, r, err := login(ctx, client, cfg)
 		return r, err
 	}
-	name := cfg.api.name("POST /auth/refresh (json, own chain per worker)", "refresh (own chain per worker)")
-	return closedLoop(ctx, out, name, cfg, rss, refreshWorkers(hc, cfg.api, cfg.url, chains, relogin))
 }
 
 // login returns a json-mode access and refresh token.

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Runs every gatehouse-bench scenario against a freshly started server, on
 # SQLite and/or PostgreSQL. Usage: scripts/bench.sh [sqlite|pg|all]
+# With LOGIN_ROUNDS=N it runs only login, N times against one server, each
+# run between lone-verify references, and prints the mean share of the bar.
 #
 # Env: D (duration, default 10s), FLOOD_D (default 30s), GH_BIN (a server
 # binary to test instead of building one), PG_BASE (server URL, default
@@ -13,6 +15,7 @@ cd "$(dirname "$0")/.."
 WHICH=${1:-all}
 D=${D:-10s}
 FLOOD_D=${FLOOD_D:-30s}
+LOGIN_ROUNDS=${LOGIN_ROUNDS:-}
 PORT=${PORT:-18055}
 PG_BASE=${PG_BASE:-postgres://postgres@127.0.0.1:5432}
 PG_URL=$PG_BASE/postgres?sslmode=disable
@@ -111,6 +114,32 @@ login_scenario() {
       both = (x[2] + y[2]) / 2
       printf "  both cores hashing: at most %.1f verifies/s (%.1f ms each); login reached %.0f %% of that\n", 1000 / both, both, 100 * rps * both / 1000 }'
 }
+# login_rounds: LOGIN_ROUNDS login runs against one server, with a lone-verify
+# reference before the first and after each, so every run is judged against
+# the references either side of it. On this VM one run's share moves by ±10 %
+# with the machine; the mean of alternating rounds and its standard error say
+# where login stands.
+login_rounds() {
+  local ref=$OUT/hash-reference.txt prev cur res line shares=""
+  echo "## login c=64, $LOGIN_ROUNDS rounds, each between lone-verify references"
+  hash_reference >"$ref"; prev=$(tail -1 "$ref" | cut -d' ' -f1)
+  for i in $(seq "$LOGIN_ROUNDS"); do
+    res=$($BENCH -c 64 -d "$D" login)
+    hash_reference >"$ref"; cur=$(tail -1 "$ref" | cut -d' ' -f1)
+    # One line: the share, a tab, then the round's report.
+    line=$(echo "$res" | awk -v i="$i" -v a="$prev" -v b="$cur" -v cores="$(nproc)" '
+      /req\/s/ { for (k = 1; k < NF; k++) if ($k == "req/s") rps = $(k + 1) }
+      / status / { st = $0; sub(/^ +/, "", st) }
+      END { share = 100 * rps * (a + b) / 2 / (0.9 * cores * 1000)
+        printf "%.2f\t  round %d: verify %.1f → %.1f ms, login %.1f/s = %.1f %% (%s)", share, i, a, b, rps, share, st }')
+    shares="$shares ${line%%$'\t'*}"
+    echo "${line#*$'\t'}"
+    prev=$cur
+  done
+  echo "$shares" | awk '{ for (i = 1; i <= NF; i++) { s += $i; q += $i * $i } n = NF; m = s / n
+    se = n > 1 ? sqrt((q - n * m * m) / (n - 1) / n) : 0
+    printf "## login ÷ (0.9 × cores ÷ mean lone verify) over %d rounds: mean %.1f %%, standard error %.1f\n", n, m, se }'
+}
 scenarios() {
   local P=$SERVER_PID
   sleep 1
@@ -121,6 +150,11 @@ scenarios() {
   echo "## refresh c=16";          $BENCH -pid "$P" -c 16 -d "$D" refresh
   login_scenario
   echo "## login-flood 200/s";     $BENCH -pid "$P" -rate 200 -d "$FLOOD_D" -flood-email nobody@example.com login-flood
+}
+
+# run_scenarios: every scenario, or with LOGIN_ROUNDS only the login rounds.
+run_scenarios() {
+  if [[ -n $LOGIN_ROUNDS ]]; then login_rounds; else scenarios; fi
 }
 
 # latency_scenario <name> <env...>: GraphQL against REST on login and refresh,
@@ -137,9 +171,9 @@ latency_scenario() {
 if [[ $WHICH == sqlite || $WHICH == all ]]; then
   echo; echo "# SQLite"
   start_server sqlite DB_CLIENT=sqlite3 DB_FILENAME="$OUT/data-sqlite/gatehouse.db"
-  scenarios
+  run_scenarios
   stop_server
-  latency_scenario sqlite DB_CLIENT=sqlite3 DB_FILENAME="$OUT/data-sqlite/gatehouse.db"
+  [[ -n $LOGIN_ROUNDS ]] || latency_scenario sqlite DB_CLIENT=sqlite3 DB_FILENAME="$OUT/data-sqlite/gatehouse.db"
 fi
 if [[ $WHICH == pg || $WHICH == all ]]; then
   echo; echo "# PostgreSQL"
@@ -154,8 +188,8 @@ if [[ $WHICH == pg || $WHICH == all ]]; then
     psql "$PG_BASE/$PG_DB?sslmode=disable" -qc "DROP TABLE pgbench_accounts, pgbench_branches, pgbench_tellers, pgbench_history" >/dev/null
   fi
   start_server pg DB_CLIENT=pg DB_CONNECTION_STRING="$PG_BASE/$PG_DB?sslmode=disable"
-  scenarios
+  run_scenarios
   stop_server
-  latency_scenario pg DB_CLIENT=pg DB_CONNECTION_STRING="$PG_BASE/$PG_DB?sslmode=disable"
+  [[ -n $LOGIN_ROUNDS ]] || latency_scenario pg DB_CLIENT=pg DB_CONNECTION_STRING="$PG_BASE/$PG_DB?sslmode=disable"
   drop_pg
 fi

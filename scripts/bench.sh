@@ -86,6 +86,17 @@ hash_metric() {
     /^gatehouse_password_hash_duration_seconds_count/ { c = $2 } END { print s + 0, c + 0 }'
 }
 
+# login_rps: the req/s a gatehouse-bench report (stdin) gives.
+login_rps() {
+  awk '/req\/s/ { for (i = 1; i < NF; i++) if ($i == "req/s") rps = $(i + 1) } END { print rps + 0 }'
+}
+
+# login_target <verify ms before> <verify ms after>: the login rate the issue
+# asks for, 0.9 × cores ÷ the mean lone-verify time.
+login_target() {
+  awk -v a="$1" -v b="$2" -v cores="$(nproc)" 'BEGIN { printf "%.3f\n", 0.9 * cores * 1000 / ((a + b) / 2) }'
+}
+
 # login_scenario: login c=64 between two hash references, and the target
 # 0.9 × cores ÷ verify time from their mean, next to what login reached.
 login_scenario() {
@@ -105,35 +116,33 @@ login_scenario() {
     printf "  hash time inside the server during the run: %.1f ms per hash over %d hashes\n", 1000 * (y[1] - x[1]) / (y[2] - x[2]), y[2] - x[2] }'
   echo "## reference: argon2id verify, after login"
   hash_reference >"$ref"; head -n -1 "$ref"; after=$(tail -1 "$ref")
-  echo "$res" | awk -v b="$before" -v a="$after" -v cores="$(nproc)" '/req\/s/ { for (i = 1; i < NF; i++) if ($i == "req/s") rps = $(i + 1) }
-    END { split(b, x, " "); split(a, y, " "); ms = (x[1] + y[1]) / 2; target = 0.9 * cores / ms * 1000
-      printf "## login target 0.9 × %d ÷ %.1f ms (mean verify) = %.1f/s; reached %.1f/s = %.0f %%\n", cores, ms, target, rps, 100 * rps / target
+  awk -v b="$before" -v a="$after" -v cores="$(nproc)" -v rps="$(echo "$res" | login_rps)" \
+    -v target="$(login_target "${before%% *}" "${after%% *}")" 'BEGIN {
+      split(b, x, " "); split(a, y, " ")
+      printf "## login target 0.9 × %d ÷ %.1f ms (mean verify) = %.1f/s; reached %.1f/s = %.0f %%\n", cores, (x[1] + y[1]) / 2, target, rps, 100 * rps / target
       # What the cores hash when all hash at once: on this VM a second core
       # has added from about half to nearly all of the rate of one (they
       # share cache and memory with the other guests of the host).
       both = (x[2] + y[2]) / 2
       printf "  both cores hashing: at most %.1f verifies/s (%.1f ms each); login reached %.0f %% of that\n", 1000 / both, both, 100 * rps * both / 1000 }'
 }
+
 # login_rounds: LOGIN_ROUNDS login runs against one server, with a lone-verify
 # reference before the first and after each, so every run is judged against
 # the references either side of it. On this VM one run's share moves by ±10 %
 # with the machine; the mean of alternating rounds and its standard error say
 # where login stands.
 login_rounds() {
-  local ref=$OUT/hash-reference.txt prev cur res line shares=""
+  local ref=$OUT/hash-reference.txt prev cur res share shares=""
   echo "## login c=64, $LOGIN_ROUNDS rounds, each between lone-verify references"
   hash_reference >"$ref"; prev=$(tail -1 "$ref" | cut -d' ' -f1)
   for i in $(seq "$LOGIN_ROUNDS"); do
     res=$($BENCH -c 64 -d "$D" login)
     hash_reference >"$ref"; cur=$(tail -1 "$ref" | cut -d' ' -f1)
-    # One line: the share, a tab, then the round's report.
-    line=$(echo "$res" | awk -v i="$i" -v a="$prev" -v b="$cur" -v cores="$(nproc)" '
-      /req\/s/ { for (k = 1; k < NF; k++) if ($k == "req/s") rps = $(k + 1) }
-      / status / { st = $0; sub(/^ +/, "", st) }
-      END { share = 100 * rps * (a + b) / 2 / (0.9 * cores * 1000)
-        printf "%.2f\t  round %d: verify %.1f → %.1f ms, login %.1f/s = %.1f %% (%s)", share, i, a, b, rps, share, st }')
-    shares="$shares ${line%%$'\t'*}"
-    echo "${line#*$'\t'}"
+    share=$(awk -v r="$(echo "$res" | login_rps)" -v t="$(login_target "$prev" "$cur")" 'BEGIN { printf "%.2f", 100 * r / t }')
+    shares="$shares $share"
+    printf '  round %d: verify %.1f → %.1f ms, login %.1f/s = %.1f %% (%s)\n' "$i" "$prev" "$cur" \
+      "$(echo "$res" | login_rps)" "$share" "$(echo "$res" | grep -o 'status .*' | head -1)"
     prev=$cur
   done
   echo "$shares" | awk '{ for (i = 1; i <= NF; i++) { s += $i; q += $i * $i } n = NF; m = s / n

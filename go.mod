@@ -2,6 +2,8 @@ module github.com/gatehouse/gatehouse
 
 go 1.26.8
 
+toolchain go1.27.3
+
 require (
 	github.com/99designs/gqlgen v0.17.98
 	github.com/caarlos0/env/v11 v11.4.2

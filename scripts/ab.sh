@@ -9,6 +9,9 @@
 # Env: RUNS (pairs, default 3), DB (pg or sqlite, default pg), PG_BASE, PORT,
 # and server settings passed through as for scripts/bench.sh.
 set -euo pipefail
+# go.mod's toolchain; the machines pin GOTOOLCHAIN=local. Fetch it before any parallel build.
+export GOTOOLCHAIN=go1.27.3
+go version >/dev/null
 cd "$(dirname "$0")/.."
 
 A=$1 B=$2; shift 2

@@ -10,6 +10,9 @@
 # Gatehouse setting (e.g. GOMEMLIMIT, HASH_MAX_CONCURRENT) passed through.
 # Results go to stdout; the server's log to $OUT/<db>.log.
 set -euo pipefail
+# go.mod's toolchain; the machines pin GOTOOLCHAIN=local. Fetch it before any parallel build.
+export GOTOOLCHAIN=go1.27.3
+go version >/dev/null
 cd "$(dirname "$0")/.."
 
 WHICH=${1:-all}

@@ -7,9 +7,8 @@
 #      and builds a v1-layout database from its data/osv/*.json
 #      (scripts/vulndb), cached per version;
 #   3. runs `govulncheck -db file://DB -format json ./...` and fails (exit 3,
-#      as govulncheck does) on any vulnerability the code calls, except the
-#      standard-library advisories allowed below for go1.26.8; 0 otherwise;
-#      other codes are errors.
+#      as govulncheck does) on any vulnerability the code calls; 0
+#      otherwise; other codes are errors. Nothing is allow-listed.
 #
 # With arguments, runs plain `govulncheck -db file://DB ARGS ./...` instead
 # (e.g. -show verbose for full traces) and exits with its status, unfiltered.
@@ -29,10 +28,9 @@ mkdir -p "$cache/bin"
 # project builds, tests and is scanned with. The machines' go.env says
 # GOTOOLCHAIN=local, which ignores that line; unless the caller chose a
 # toolchain, let go.mod's line win so the scan sees the same standard
-# library as the builds. (go.mod has no toolchain line today, so this picks
-# the machines' go1.26.8; adopting one also needs GOTOOLCHAIN=auto exported
-# in .ci/run: docs/ci.md.)
-if [ "${GOTOOLCHAIN:-local}" = local ]; then export GOTOOLCHAIN=auto; fi
+# library as the builds: go1.27.3, fetched once here before any parallel build.
+if [ "${GOTOOLCHAIN:-local}" = local ]; then export GOTOOLCHAIN=go1.27.3; fi
+go version >/dev/null
 gover=$(go env GOVERSION)
 
 # 1. govulncheck, built once per govulncheck and Go version. It must be
@@ -65,28 +63,8 @@ fi
 
 # 3. Scan.
 #
-# Toolchain decision (docs/ci.md): the project stays on the machines'
-# go1.26.8. go1.27.3, the only newer release the module proxy serves here,
-# fixes everything below, but its cmd/go failed every cold-cache parallel
-# `go build ./...` we tried ("could not import math (open : no such file or
-# directory)"); only warm caches or -p 1 passed. So go.mod has no
-# `toolchain` line, and these standard-library advisories, all fixed only in
-# releases not served here (go1.26.9, go1.26.10, go1.27.2, go1.27.3), are
-# allowed while the toolchain is exactly go1.26.8. On any other Go version
-# the list is not applied, so a toolchain change forces a fresh look.
-#   net/http:      GO-2026-6603 GO-2026-6605 GO-2026-6610 GO-2026-6611
-#                  GO-2026-6612 GO-2026-6613 GO-2026-6617
-#   net/textproto: GO-2026-6608    crypto/tls: GO-2026-6607
-#   crypto/x509:   GO-2026-6809    html/template: GO-2026-6599 GO-2026-6600
-#   os:            GO-2026-6604 (Root.Mkdir follows junctions on Windows only;
-#                  reachable, by the call graph, since fasthttp's client brought
-#                  an os.Root-backed fs.FS into the program: migrate's fs.FS calls
-#                  could dispatch to it)
-# Only findings in module "stdlib" are ever dropped; anything else fails.
-allow_go=go1.26.8
-allow=(GO-2026-6603 GO-2026-6605 GO-2026-6610 GO-2026-6611 GO-2026-6612 GO-2026-6613 GO-2026-6617
-  GO-2026-6608 GO-2026-6607 GO-2026-6809 GO-2026-6599 GO-2026-6600 GO-2026-6604)
-[ "$gover" = "$allow_go" ] || allow=()
+# No advisory is allowed: the toolchain is go1.27.3 (go.mod), which fixes
+# every standard-library advisory go1.26.8 had.
 
 echo "vulncheck: govulncheck $GOVULNCHECK_VERSION, $gover, vulndb $VULNDB_VERSION" >&2
 if [ $# -gt 0 ]; then
@@ -105,4 +83,4 @@ if [ "$status" -ne 0 ]; then
   echo "vulncheck: govulncheck failed (exit $status)" >&2
   exit "$status"
 fi
-"$filter/vulndb" filter "${allow[@]}" <"$filter/out.json"
+"$filter/vulndb" filter <"$filter/out.json"

@@ -139,11 +139,11 @@ func (r *mutationResolver) VerifyEmail(ctx context.Context, token string) (*bool
 
 // GenerateTfa is the resolver for the generateTfa field.
 func (r *mutationResolver) GenerateTfa(ctx context.Context, password string) (*model.TfaSetup, error) {
-	_, acc, err := r.identify(ctx)
+	x, acc, err := r.identify(ctx)
 	if err != nil {
 		return nil, err
 	}
-	setup, err := r.Auth.GenerateTFA(ctx, acc, auth.String(password))
+	setup, err := r.Auth.GenerateTFA(ctx, acc, auth.String(password), auth.MetaFrom(x.R))
 	if err != nil {
 		return nil, err
 	}

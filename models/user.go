@@ -35,8 +35,11 @@ type User struct {
 	LastAccess   *time.Time `bun:"last_access"`
 	Provider     string     `bun:"provider,notnull"`
 	FailedLogins int        `bun:"failed_logins,notnull"`
-	CreatedAt    time.Time  `bun:"created_at,notnull"`
-	UpdatedAt    time.Time  `bun:"updated_at,notnull"`
+	// LoginPending counts secret checks in flight (internal/store attempts.go).
+	LoginPending      int        `bun:"login_pending,notnull"`
+	LoginPendingUntil *time.Time `bun:"login_pending_until"`
+	CreatedAt         time.Time  `bun:"created_at,notnull"`
+	UpdatedAt         time.Time  `bun:"updated_at,notnull"`
 
 	Role *Role `bun:"rel:belongs-to,join:role=id"`
 }

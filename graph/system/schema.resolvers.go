@@ -86,11 +86,11 @@ func (r *mutationResolver) UsersRegisterVerify(ctx context.Context, token string
 
 // UsersMeTfaGenerate is the resolver for the users_me_tfa_generate field.
 func (r *mutationResolver) UsersMeTfaGenerate(ctx context.Context, password string) (*model.UsersMeTfaGenerateData, error) {
-	_, acc, err := r.identify(ctx)
+	x, acc, err := r.identify(ctx)
 	if err != nil || acc == nil {
 		return nil, err // anonymous: null, as Directus
 	}
-	setup, err := r.Auth.GenerateTFA(ctx, acc, auth.String(password))
+	setup, err := r.Auth.GenerateTFA(ctx, acc, auth.String(password), auth.MetaFrom(x.R))
 	if err != nil {
 		return nil, err
 	}

@@ -94,62 +94,86 @@ func (s *Service) login(ctx context.Context, in LoginInput, m Meta) (Tokens, err
 	if res, ok := s.allow(ctx, s.limits.Login, lowerEmail(in.Email.Str)); !ok {
 		return Tokens{}, RequestsExceeded(res, s.now())
 	}
-	user, newHash, err := s.checkPassword(ctx, in.Email.Str, in.Password.Str, m)
+	user, err := s.loginUser(ctx, in.Email.Str, in.Password.Str, m)
 	if err != nil {
 		return Tokens{}, err
 	}
+	// One reservation covers the password and the second factor: the
+	// attempt fails if either does.
+	a, err := s.beginAttempt(ctx, user, m)
+	if err != nil {
+		return Tokens{}, err
+	}
+	t, outcome, why, err := s.authenticatePassword(ctx, a, user, mode, in, m)
+	if outcome != attemptSucceeded {
+		s.end(ctx, a, outcome, why, m)
+	}
+	return t, err
+}
+
+// authenticatePassword compares the password (and the OTP when the user has
+// 2FA) inside a reserved attempt and opens the session, which records the
+// success in the same write. It returns the attempt's outcome.
+func (s *Service) authenticatePassword(ctx context.Context, a *attempt, user *models.User, mode Mode, in LoginInput, m Meta) (Tokens, int, string, error) {
+	newHash, err := s.verifyPassword(ctx, user, in.Password.Str)
+	if errors.Is(err, ErrInvalidCredentials) {
+		return Tokens{}, attemptFailed, "credentials", err
+	}
+	if err != nil {
+		return Tokens{}, attemptAbandoned, "", err
+	}
 	if user.TFASecret != nil && *user.TFASecret != "" {
-		if err := s.checkOTP(ctx, user, in.OTP.Str, m); err != nil {
-			if errors.Is(err, ErrInvalidOTP) {
-				s.loginFailed(ctx, user, m, "otp")
-			}
-			return Tokens{}, err
+		if err := s.checkOTP(ctx, user, in.OTP.Str, m); errors.Is(err, ErrInvalidOTP) {
+			return Tokens{}, attemptFailed, "otp", err
+		} else if err != nil {
+			return Tokens{}, attemptAbandoned, "", err
 		}
 	}
 	t, err := s.openSession(ctx, user, mode, newHash, m)
 	if err != nil {
-		return Tokens{}, err
+		return Tokens{}, attemptAbandoned, "", err
 	}
-	return t, nil
+	return t, attemptSucceeded, "", nil
 }
 
-// checkPassword finds the user and verifies the password. It returns a
-// re-hashed password when the stored one uses other parameters.
-func (s *Service) checkPassword(ctx context.Context, email, plain string, m Meta) (*models.User, string, error) {
+// loginUser finds the user who may log in with a password. Unknown,
+// inactive and password-less users cost the same hash as a real check and
+// get the same error.
+func (s *Service) loginUser(ctx context.Context, email, plain string, m Meta) (*models.User, error) {
 	if utf8.RuneCountInString(plain) > maxPasswordLength {
-		return nil, "", ErrInvalidCredentials
+		return nil, ErrInvalidCredentials
 	}
 	user, err := s.store.UserByEmail(ctx, lowerEmail(email))
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
-		return nil, "", internal(err)
+		return nil, internal(err)
 	}
-	if err != nil || user.Status != models.StatusActive || user.Provider != "default" || user.Password == nil {
-		// Spend the same hash time as a real check, so timing tells nothing.
-		if _, _, herr := s.hasher.Verify(ctx, "", plain); errors.Is(herr, password.ErrBusy) {
-			return nil, "", busy()
-		}
-		userID := ""
-		if user != nil {
-			userID = user.ID
-		}
-		s.audit(ctx, models.ActionLoginFailed, userID, m, "credentials")
-		return nil, "", ErrInvalidCredentials
+	if err == nil && user.Status == models.StatusActive && user.Provider == "default" && user.Password != nil {
+		return user, nil
 	}
-	if limit := s.set.LoginAttempts; limit > 0 && user.FailedLogins >= limit {
-		// This attempt is the one past the limit: it fails whatever the
-		// password, and the account is suspended.
-		return nil, "", s.suspend(ctx, user, m)
+	// Spend the same hash time as a real check, so timing tells nothing.
+	if _, _, herr := s.hasher.Verify(ctx, "", plain); errors.Is(herr, password.ErrBusy) {
+		return nil, busy()
 	}
+	userID, why := "", "credentials"
+	if user != nil {
+		userID, why = user.ID, "refused: "+user.Status // no comparison was made
+	}
+	s.audit(ctx, models.ActionLoginFailed, userID, m, why)
+	return nil, ErrInvalidCredentials
+}
+
+// verifyPassword compares plain with user's stored hash. It returns a
+// re-hashed password when the stored one uses other parameters.
+func (s *Service) verifyPassword(ctx context.Context, user *models.User, plain string) (string, error) {
 	match, rehash, err := s.hasher.Verify(ctx, *user.Password, plain)
 	if errors.Is(err, password.ErrBusy) {
-		return nil, "", busy()
+		return "", busy()
 	}
 	if err != nil {
 		s.log.ErrorContext(ctx, "stored password hash unusable", "user", user.ID, "err", err)
 	}
 	if !match {
-		s.loginFailed(ctx, user, m, "credentials")
-		return nil, "", ErrInvalidCredentials
+		return "", ErrInvalidCredentials
 	}
 	var newHash string
 	if rehash {
@@ -157,42 +181,14 @@ func (s *Service) checkPassword(ctx context.Context, email, plain string, m Meta
 			newHash = "" // keep the old hash; try again next login
 		}
 	}
-	return user, newHash, nil
-}
-
-// loginFailed counts a failed attempt atomically. Only failures count, so
-// concurrent correct logins never trip the limit; a failure that takes the
-// count past AUTH_LOGIN_ATTEMPTS suspends the user at once, so a burst of
-// concurrent guesses ends in suspension too.
-func (s *Service) loginFailed(ctx context.Context, user *models.User, m Meta, why string) {
-	s.audit(ctx, models.ActionLoginFailed, user.ID, m, why)
-	limit := s.set.LoginAttempts
-	if limit <= 0 {
-		return
-	}
-	n, err := s.store.CountFailedLogin(ctx, user.ID)
-	if err != nil {
-		s.log.ErrorContext(ctx, "counting a failed login failed", "err", err)
-		return
-	}
-	if n > limit {
-		_ = s.suspend(ctx, user, m)
-	}
-}
-
-func (s *Service) suspend(ctx context.Context, user *models.User, m Meta) error {
-	if err := s.store.Suspend(ctx, user.ID, s.now().UTC()); err != nil {
-		return internal(err)
-	}
-	s.audit(ctx, models.ActionSuspend, user.ID, m, "too many failed logins")
-	return ErrInvalidCredentials
+	return newHash, nil
 }
 
 func busy() error {
 	return ServiceUnavailable("authentication", "Too many logins in progress, try again shortly")
 }
 
-// openSession records the login and creates the session row and its audit
+// openSession records the login (which ends its attempt as a success) and creates the session row and its audit
 // row in one transaction (one commit per login; expired sessions are purged
 // in the background), then issues the tokens of the chosen mode.
 func (s *Service) openSession(ctx context.Context, user *models.User, mode Mode, newHash string, m Meta) (Tokens, error) {
@@ -202,7 +198,11 @@ func (s *Service) openSession(ctx context.Context, user *models.User, mode Mode,
 		CreatedAt: now, LastUsedAt: now,
 		IP: optional(m.IP, 255), UserAgent: optional(m.UserAgent, 1024), Origin: optional(m.Origin, 255),
 	}
-	if err := s.store.StartSession(ctx, sess, newHash, s.activity(models.ActionLogin, user.ID, user.ID, m, string(mode))); err != nil {
+	err := s.store.StartSession(ctx, sess, newHash, s.activity(models.ActionLogin, user.ID, user.ID, m, string(mode)))
+	if errors.Is(err, store.ErrNotActive) {
+		return Tokens{}, ErrInvalidCredentials // suspended while this login was in flight
+	}
+	if err != nil {
 		return Tokens{}, internal(err)
 	}
 	return s.issue(user, mode, sess.ID, 0, now)

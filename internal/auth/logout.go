@@ -30,6 +30,12 @@ func (s *Service) Logout(ctx context.Context, p Presented, scopeArg Value, m Met
 	if err != nil {
 		return nil
 	}
+	if s.spent(sess, ref.gen, s.now().UTC()) {
+		// A rotated-out token is reuse, whatever the scope asked: someone
+		// holds a copy. It ends its own session, never the user's others.
+		s.revokeForReuse(ctx, sess, m)
+		return nil
+	}
 	if scope != ScopeThis {
 		// Ending other sessions needs a live credential, not a spent one.
 		if _, _, err := s.liveSession(ctx, sess.ID, s.now().UTC()); err != nil {

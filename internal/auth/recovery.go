@@ -34,8 +34,10 @@ func (s *Service) RecoveryCodes(ctx context.Context, a *Accountability, otp Valu
 		return nil, InvalidPayload(`"otp" is required`)
 	}
 	// A current TOTP code only: a recovery code cannot mint new ones.
-	if err := s.checkTOTP(ctx, u, otp.Str); err != nil {
-		return nil, InvalidPayload(`"otp" is invalid`)
+	if err := s.checkSecret(ctx, u, m, "otp", InvalidPayload(`"otp" is invalid`), func() (bool, error) {
+		return otpMatched(s.checkTOTP(ctx, u, otp.Str))
+	}); err != nil {
+		return nil, err
 	}
 	codes := make([]string, recoveryCount)
 	hashes := make([]string, recoveryCount)

@@ -183,6 +183,12 @@ func (s *Service) advance(ctx context.Context, sess *models.Session, gen int64, 
 	return 0, ErrInvalidCredentials // from the future: not a token we issued
 }
 
+// spent reports whether generation gen of sess is rotated out: older than
+// the current one, and not the previous one within the grace period.
+func (s *Service) spent(sess *models.Session, gen int64, now time.Time) bool {
+	return gen < sess.Generation && !(gen == sess.Generation-1 && s.inGrace(sess, now))
+}
+
 func (s *Service) inGrace(sess *models.Session, now time.Time) bool {
 	return sess.RotatedAt != nil && !now.After(sess.RotatedAt.Add(s.set.Grace))
 }

@@ -25,8 +25,9 @@ type Store interface {
 	UserRecord(ctx context.Context, id string) (*models.User, error)
 	ActiveUserByTokenHash(ctx context.Context, hash string) (*models.User, error)
 	CreateUser(ctx context.Context, u *models.User) error
-	CountFailedLogin(ctx context.Context, userID string) (int, error)
-	Suspend(ctx context.Context, userID string, now time.Time) error
+	ReserveAttempt(ctx context.Context, userID string, limit int, now, hold time.Time) (store.Reservation, error)
+	EndAttempt(ctx context.Context, userID string, outcome int) (int, error)
+	SuspendIfSpent(ctx context.Context, userID string, limit int, now time.Time) (bool, error)
 	TouchLastAccess(ctx context.Context, userID string, now, since time.Time) error
 	UseTOTPStep(ctx context.Context, userID string, step int64) (bool, error)
 	HasAdmin(ctx context.Context) (bool, error)

@@ -82,7 +82,7 @@ func (s *Service) tfaUser(ctx context.Context, a *Accountability) (*models.User,
 }
 
 // GenerateTFA checks the password and proposes a TOTP secret.
-func (s *Service) GenerateTFA(ctx context.Context, a *Accountability, pw Value) (*TFASetup, error) {
+func (s *Service) GenerateTFA(ctx context.Context, a *Accountability, pw Value, m Meta) (*TFASetup, error) {
 	u, err := s.tfaUser(ctx, a)
 	if err != nil {
 		return nil, err
@@ -94,12 +94,15 @@ func (s *Service) GenerateTFA(ctx context.Context, a *Accountability, pw Value) 
 	if u.Password != nil {
 		enc = *u.Password
 	}
-	match, _, err := s.hasher.Verify(ctx, enc, pw.Str)
-	if errors.Is(err, password.ErrBusy) || (err != nil && enc == "") {
-		return nil, s.hashFailure(err)
-	}
-	if !match {
-		return nil, ErrInvalidCredentials
+	err = s.checkSecret(ctx, u, m, "credentials", ErrInvalidCredentials, func() (bool, error) {
+		match, _, err := s.hasher.Verify(ctx, enc, pw.Str)
+		if errors.Is(err, password.ErrBusy) || (err != nil && enc == "") {
+			return false, s.hashFailure(err)
+		}
+		return match, nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	if u.TFASecret != nil && *u.TFASecret != "" {
 		return nil, InvalidPayload("TFA Secret is already set for this user")
@@ -165,8 +168,10 @@ func (s *Service) DisableTFA(ctx context.Context, a *Accountability, otp Value, 
 	if u.TFASecret == nil || *u.TFASecret == "" {
 		return InvalidPayload(fmt.Sprintf("User %q doesn't have TFA enabled", u.ID))
 	}
-	if err := s.checkOTP(ctx, u, otp.Str, m); err != nil {
-		return InvalidPayload(`"otp" is invalid`)
+	if err := s.checkSecret(ctx, u, m, "otp", InvalidPayload(`"otp" is invalid`), func() (bool, error) {
+		return otpMatched(s.checkOTP(ctx, u, otp.Str, m))
+	}); err != nil {
+		return err
 	}
 	return s.clearTFA(ctx, u, m)
 }

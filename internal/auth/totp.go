@@ -75,3 +75,12 @@ func (s *Service) checkTOTP(ctx context.Context, u *models.User, code string) er
 	}
 	return nil
 }
+
+// otpMatched turns an OTP check's error into a verdict for checkSecret: a
+// wrong code is a mismatch, anything else an error.
+func otpMatched(err error) (bool, error) {
+	if errors.Is(err, ErrInvalidOTP) {
+		return false, nil
+	}
+	return err == nil, err
+}

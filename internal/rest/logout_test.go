@@ -3,6 +3,7 @@ package rest_test
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gatehouse/gatehouse/internal/app/apptest"
 	"github.com/gatehouse/gatehouse/models"
@@ -75,4 +76,31 @@ func TestLogoutIsNotAGet(t *testing.T) {
 	if r := refreshJSON(s, rt); r.StatusCode != 200 {
 		t.Fatalf("GET logged out: %d", r.StatusCode)
 	}
+}
+
+// A rotated-out refresh token is reuse: logout with it, whatever the scope,
+// ends only its own session (audited as reuse), never the user's others.
+func TestLogoutWithSpentTokenEndsOnlyItsSession(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, s *apptest.Server) {
+		for _, scope := range []string{"all", "others"} {
+			spent := s.Login(admin, adminPW).Data()["refresh_token"].(string)
+			other := s.Login(admin, adminPW).Data()["refresh_token"].(string)
+			r := s.Post("/auth/refresh", map[string]any{"refresh_token": spent})
+			if r.StatusCode != 200 {
+				t.Fatalf("refresh: %d %s", r.StatusCode, r.Body)
+			}
+			current := r.Data()["refresh_token"].(string)
+			s.Clock.Advance(time.Minute) // past the grace period
+			if r := s.Post("/auth/logout", map[string]any{"refresh_token": spent, "scope": scope}); r.StatusCode != 204 {
+				t.Fatalf("logout with a spent token: %d %s", r.StatusCode, r.Body)
+			}
+			if r := s.Post("/auth/refresh", map[string]any{"refresh_token": other}); r.StatusCode != 200 {
+				t.Fatalf("scope %s: a spent token ended another session: %d %s", scope, r.StatusCode, r.Body)
+			}
+			wantError(t, s.Post("/auth/refresh", map[string]any{"refresh_token": current}), 401, "INVALID_CREDENTIALS", "")
+			if !contains(actions(t, s, user(t, s, admin).ID), models.ActionRefreshReuse) {
+				t.Fatal("reuse not audited")
+			}
+		}
+	})
 }

@@ -17,7 +17,7 @@ func (a *API) tfaGenerate(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	setup, err := a.svc.GenerateTFA(r.Context(), acc, b.value("password"))
+	setup, err := a.svc.GenerateTFA(r.Context(), acc, b.value("password"), auth.MetaFrom(r))
 	if err != nil {
 		a.fail(w, r, err)
 		return

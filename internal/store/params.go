@@ -76,8 +76,9 @@ func (c boundConn) args() []any {
 // insertBound is an INSERT of model's row (a pointer to a struct) whose
 // values are bound to p, so its text is the same for every row. bun would
 // add RETURNING for every column set by Value, and scan the row it sent
-// back into model; Returning("") leaves that out.
-func (s *Store) insertBound(p *params, model any) *bun.InsertQuery {
+// back into model; Returning("") leaves that out. exprs gives SQL to write
+// instead of a bound value, by column.
+func (s *Store) insertBound(p *params, model any, exprs map[string]string) *bun.InsertQuery {
 	q := s.idb.NewInsert().Model(model)
 	if !p.pg {
 		return q
@@ -85,6 +86,10 @@ func (s *Store) insertBound(p *params, model any) *bun.InsertQuery {
 	q = q.Returning("")
 	row := reflect.ValueOf(model).Elem()
 	for _, f := range s.db.Table(row.Type()).Fields {
+		if e, ok := exprs[f.Name]; ok {
+			q = q.Value(f.Name, e)
+			continue
+		}
 		var v any
 		if !(f.NullZero && f.HasZeroValue(row)) {
 			v = f.Value(row).Interface()

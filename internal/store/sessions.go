@@ -2,8 +2,10 @@ package store
 
 import (
 	"context"
+	"errors"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/uptrace/bun"
 
 	"github.com/gatehouse/gatehouse/models"
@@ -151,7 +153,8 @@ type rotatedSession struct {
 	RotatedTo      *int64 `bun:"rotated_to,scanonly"`
 }
 
-// StartSession records a successful login atomically: the failure count
+// StartSession records a successful login atomically, for a user that is
+// still active (ErrNotActive otherwise): the failure count
 // reset and last_access (and a re-hashed password when newHash is set), the
 // new session, and its audit row.
 //
@@ -163,10 +166,17 @@ type rotatedSession struct {
 func (s *Store) StartSession(ctx context.Context, sess *models.Session, newHash string, a *models.Activity) error {
 	if s.pg {
 		p := s.params()
-		_, err := s.insertBound(p, a).Conn(s.conn(p)).
-			With("u", s.recordLogin(p, sess.UserID, sess.CreatedAt, newHash)).
-			With("s", s.insertBound(p, sess)).
+		// The session's user_id is the id the user UPDATE returned: NULL,
+		// and so a NOT NULL violation that undoes the whole statement, when
+		// the user is no longer active.
+		_, err := s.insertBound(p, a, nil).Conn(s.conn(p)).
+			With("u", s.recordLogin(p, sess.UserID, sess.CreatedAt, newHash).Returning("id")).
+			With("s", s.insertBound(p, sess, map[string]string{"user_id": "(SELECT id FROM u)"})).
 			Exec(ctx)
+		var pgErr *pgconn.PgError
+		if errors.As(err, &pgErr) && pgErr.Code == "23502" && pgErr.ColumnName == "user_id" {
+			return ErrNotActive
+		}
 		return mapErr(err)
 	}
 	return s.InTx(ctx, func(tx *Store) error {

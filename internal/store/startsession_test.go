@@ -21,7 +21,7 @@ func TestStartSession(t *testing.T) {
 		st := storetest.New(t, client)
 		u := newUser(t, st, "login@example.com")
 		for range 2 {
-			if _, err := st.CountFailedLogin(ctx, u.ID); err != nil {
+			if _, err := st.EndAttempt(ctx, u.ID, store.AttemptFailed); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -62,7 +62,7 @@ func TestStartSession(t *testing.T) {
 
 		// Without a new hash the password stays; a failing audit insert (its id
 		// is taken) leaves no session and no change to the user.
-		if _, err := st.CountFailedLogin(ctx, u.ID); err != nil {
+		if _, err := st.EndAttempt(ctx, u.ID, store.AttemptFailed); err != nil {
 			t.Fatal(err)
 		}
 		later := now.Add(time.Minute)

@@ -99,10 +99,10 @@ func TestUsersAndSessions(t *testing.T) {
 		var cw sync.WaitGroup
 		for range 10 {
 			cw.Add(1)
-			go func() { defer cw.Done(); _, _ = st.CountFailedLogin(ctx, u.ID) }()
+			go func() { defer cw.Done(); _, _ = st.EndAttempt(ctx, u.ID, store.AttemptFailed) }()
 		}
 		cw.Wait()
-		n, err := st.CountFailedLogin(ctx, u.ID)
+		n, err := st.EndAttempt(ctx, u.ID, store.AttemptFailed)
 		if err != nil || n != 11 {
 			t.Fatalf("failed logins: %d %v, want 11", n, err)
 		}

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"time"
 
@@ -49,46 +50,30 @@ func (s *Store) CreateUser(ctx context.Context, u *models.User) error {
 	return mapErr(err)
 }
 
-// CountFailedLogin adds one to the user's consecutive failures and returns the
-// new count, in one statement so concurrent attempts are all counted.
-func (s *Store) CountFailedLogin(ctx context.Context, userID string) (int, error) {
-	var n int
-	err := s.idb.NewUpdate().Model((*models.User)(nil)).
-		Set("failed_logins = failed_logins + 1").
-		Where("id = ?", userID).
-		Returning("failed_logins").
-		Scan(ctx, &n)
-	return n, mapErr(err)
-}
-
-// Suspend sets the user suspended, resets the counter and ends every session.
-func (s *Store) Suspend(ctx context.Context, userID string, now time.Time) error {
-	return s.InTx(ctx, func(tx *Store) error {
-		if _, err := tx.idb.NewUpdate().Model((*models.User)(nil)).
-			Set("status = ?", models.StatusSuspended).
-			Set("failed_logins = 0").
-			Set("updated_at = ?", now).
-			Where("id = ?", userID).Exec(ctx); err != nil {
-			return err
-		}
-		return tx.DeleteUserSessions(ctx, userID, "")
-	})
-}
-
-// RecordLogin clears the failure counter, stamps last_access and, when
-// newHash is set, stores a re-hashed password.
+// RecordLogin clears the failure counter, releases the login's check
+// reservation, stamps last_access and, when newHash is set, stores a
+// re-hashed password; only for an active user (ErrNotActive otherwise), so a
+// user suspended while the login was in flight gets no session.
 func (s *Store) RecordLogin(ctx context.Context, userID string, now time.Time, newHash string) error {
 	p := s.params()
-	_, err := s.recordLogin(p, userID, now, newHash).Conn(s.conn(p)).Exec(ctx)
-	return err
+	res, err := s.recordLogin(p, userID, now, newHash).Conn(s.conn(p)).Exec(ctx)
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		return cmp.Or(err, ErrNotActive)
+	}
+	return nil
 }
 
 // recordLogin is RecordLogin's UPDATE, for StartSession to run as a CTE.
 func (s *Store) recordLogin(p *params, userID string, now time.Time, newHash string) *bun.UpdateQuery {
 	q := s.idb.NewUpdate().Model((*models.User)(nil)).
 		Set("failed_logins = 0").
+		Set("login_pending = "+releasePending).
 		Set("last_access = ?", p.add(now)).
-		Where("id = ?", p.add(userID))
+		Where("id = ?", p.add(userID)).
+		Where("status = ?", p.add(models.StatusActive))
 	if newHash != "" {
 		q = q.Set("password = ?", p.add(newHash)).Set("updated_at = ?", p.add(now))
 	}

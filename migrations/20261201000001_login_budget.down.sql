@@ -1,0 +1,3 @@
+ALTER TABLE gh_users DROP COLUMN login_pending_until;
+--bun:split
+ALTER TABLE gh_users DROP COLUMN login_pending;

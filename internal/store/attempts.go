@@ -73,7 +73,7 @@ const (
 // failures now recorded.
 func (s *Store) EndAttempt(ctx context.Context, userID string, outcome int) (int, error) {
 	q := s.idb.NewUpdate().Model((*models.User)(nil)).
-		Set("login_pending = " + releasePending).
+		Set("login_pending = "+releasePending).
 		Where("id = ?", userID).
 		Returning("failed_logins")
 	switch outcome {

@@ -54,7 +54,9 @@ func (s *Service) AcceptDirectusTokens(secret []byte, until time.Time) {
 func EmailKey(email string) string { return lowerEmail(email) }
 
 // SealTOTPSecret encrypts a plain TOTP secret as Gatehouse stores it.
-func (s *Service) SealTOTPSecret(userID, plain string) (string, error) { return s.sealTFA(userID, plain) }
+func (s *Service) SealTOTPSecret(userID, plain string) (string, error) {
+	return s.sealTFA(userID, plain)
+}
 
 // TOTPSecretIs reports whether stored (sealed or plain) holds plain.
 func (s *Service) TOTPSecretIs(userID, stored, plain string) bool {

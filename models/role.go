@@ -12,6 +12,7 @@ type Role struct {
 
 	ID          string    `bun:"id,pk"`
 	Name        string    `bun:"name,notnull"`
+	Description *string   `bun:"description"` // kept from an import; not part of the API yet
 	AdminAccess bool      `bun:"admin_access,notnull"`
 	AppAccess   bool      `bun:"app_access,notnull"`
 	CreatedAt   time.Time `bun:"created_at,notnull"`

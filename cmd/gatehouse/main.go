@@ -4,6 +4,7 @@
 //	gatehouse migrate                  apply pending migrations
 //	gatehouse users create --email E --password P [--admin]
 //	gatehouse keys rotate|list         manage signing keys
+//	gatehouse import directus --from URL [--dry-run]
 package main
 
 import (
@@ -43,7 +44,8 @@ const usage = `usage:
   gatehouse migrate
   gatehouse users create --email EMAIL --password PASSWORD [--admin]
   gatehouse keys rotate
-  gatehouse keys list`
+  gatehouse keys list
+  gatehouse import directus --from URL [--dry-run] [--allow-unknown-version]`
 
 func run(ctx context.Context, args, environ []string, stdout, stderr io.Writer) error {
 	cfg, err := config.Load(environ)
@@ -64,6 +66,8 @@ func run(ctx context.Context, args, environ []string, stdout, stderr io.Writer) 
 		return users(ctx, cfg, log, args, stdout)
 	case "keys":
 		return keys(ctx, cfg, log, args, stdout)
+	case "import":
+		return importCmd(ctx, cfg, log, args, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprintln(stdout, usage)
 		return nil

@@ -116,6 +116,7 @@ func (a *App) build(ctx context.Context, o Options) error {
 		Limits: auth.Limits{Login: a.Ops.LoginLimiter, PasswordRequest: a.Ops.PasswordRequestLimiter, Registration: a.Ops.RegistrationLimiter},
 		Now:    o.Now, Sleep: o.Sleep, Logger: a.Log,
 	}, Settings(cfg))
+	a.Auth.AcceptDirectusTokens([]byte(cfg.Directus.Secret), cfg.Directus.Until())
 	a.Pages, err = pages.New(a.Auth, cfg.ProjectName, int64(cfg.MaxPayloadSize), a.Log)
 	return err
 }

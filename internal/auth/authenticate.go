@@ -78,6 +78,11 @@ func (s *Service) Authenticate(ctx context.Context, c Credential, m Meta) (*Acco
 		}
 	}
 	claims, err := s.signer.Verify(ctx, c.Token)
+	if err != nil && !errors.Is(err, token.ErrExpired) {
+		if a, handled, err := s.authenticateDirectus(ctx, c.Token); handled {
+			return a, err // signed by Directus (directus.go)
+		}
+	}
 	switch {
 	case errors.Is(err, token.ErrExpired):
 		return nil, ErrTokenExpired

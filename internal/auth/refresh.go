@@ -74,14 +74,18 @@ func cookieValue(cs CookieSource, name string) string {
 // sessionRef names a session generation: from a refresh token, or from a
 // session cookie's claims.
 type sessionRef struct {
-	id  string
-	gen int64
+	id       string
+	gen      int64
+	imported bool // a token imported from Directus (directus.go)
 }
 
 // resolve turns a presented credential into a session reference.
 func (s *Service) resolve(ctx context.Context, p Presented) (sessionRef, error) {
 	if p.Mode == ModeSession {
 		c, err := s.signer.Verify(ctx, p.Token)
+		if err != nil && !errors.Is(err, token.ErrExpired) && s.directus != nil && s.directus.verify.Looks(p.Token) {
+			return s.directusSessionRef(ctx, p.Token)
+		}
 		switch {
 		case errors.Is(err, token.ErrExpired):
 			return sessionRef{}, ErrTokenExpired
@@ -96,7 +100,7 @@ func (s *Service) resolve(ctx context.Context, p Presented) (sessionRef, error) 
 	}
 	id, gen, err := s.refresh.Decode(p.Token)
 	if err != nil {
-		return sessionRef{}, ErrInvalidCredentials
+		return s.importedRef(ctx, p.Token) // not ours: perhaps a Directus refresh token
 	}
 	return sessionRef{id: id, gen: gen}, nil
 }
@@ -133,7 +137,9 @@ func (s *Service) Refresh(ctx context.Context, p Presented, m Meta) (Tokens, err
 	current, err := s.advance(ctx, sess, ref.gen, rotated, now)
 	if err != nil {
 		if errors.Is(err, errReuse) {
-			if p.Mode != ModeSession {
+			// A Directus token is never issued again after the switch, so
+			// its late return means a copy, even as a session cookie.
+			if p.Mode != ModeSession || ref.imported {
 				s.revokeForReuse(ctx, sess, m)
 			}
 			return Tokens{}, ErrInvalidCredentials

@@ -183,6 +183,8 @@ type Service struct {
 	log     *slog.Logger
 	set     Settings
 	origins map[string]bool
+
+	directus *directusTokens // nil unless DIRECTUS_SECRET is set (directus.go)
 }
 
 // New builds the service.

@@ -29,6 +29,8 @@ type Config struct {
 
 	Secret string `env:"SECRET"`
 
+	Directus Directus // after `gatehouse import directus` (directus.go)
+
 	AccessTokenTTL            Duration `env:"ACCESS_TOKEN_TTL" envDefault:"15m"`
 	RefreshTokenTTL           Duration `env:"REFRESH_TOKEN_TTL" envDefault:"7d"`
 	SessionCookieTTL          Duration `env:"SESSION_COOKIE_TTL" envDefault:"1d"`
@@ -126,7 +128,7 @@ type Hash struct {
 }
 
 // fileVars may be given as NAME_FILE, naming a file that holds the value.
-var fileVars = []string{"SECRET", "ADMIN_PASSWORD", "DB_PASSWORD", "DB_CONNECTION_STRING", "EMAIL_SMTP_PASSWORD", "REDIS_PASSWORD"}
+var fileVars = []string{"SECRET", "DIRECTUS_SECRET", "ADMIN_PASSWORD", "DB_PASSWORD", "DB_CONNECTION_STRING", "EMAIL_SMTP_PASSWORD", "REDIS_PASSWORD"}
 
 // Load reads the configuration from environ (os.Environ() form) and validates it.
 // Error messages name the variable, never its value.
@@ -265,6 +267,9 @@ func (c *Config) validate() error {
 	}
 	if c.Port < 0 || c.Port > 65535 {
 		bad("PORT", "must be a TCP port number")
+	}
+	if err := c.Directus.validate(); err != nil {
+		errs = append(errs, err)
 	}
 	if err := c.Ops.Validate(); err != nil {
 		errs = append(errs, err)

@@ -1,0 +1,56 @@
+package main
+
+import (
+	"context"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// directusFixture finds shared/fixtures/directus-12.4.0/directus.sqlite
+// above the working directory (DIRECTUS_FIXTURE_DIR overrides).
+func directusFixture(t *testing.T) string {
+	t.Helper()
+	if d := os.Getenv("DIRECTUS_FIXTURE_DIR"); d != "" {
+		return filepath.Join(d, "directus.sqlite")
+	}
+	wd, _ := os.Getwd()
+	for dir := wd; dir != filepath.Dir(dir); dir = filepath.Dir(dir) {
+		p := filepath.Join(dir, "shared", "fixtures", "directus-12.4.0", "directus.sqlite")
+		if _, err := os.Stat(p); err == nil {
+			return p
+		}
+	}
+	t.Fatal("the Directus fixture is not found: set DIRECTUS_FIXTURE_DIR")
+	return ""
+}
+
+func TestImportDirectusCommand(t *testing.T) {
+	e := append(env(t), "SECRET=cli-import-secret-0123456789-0123456789")
+	from := directusFixture(t)
+	cli(t, e, "migrate")
+	dry := cli(t, e, "import", "directus", "--from", from, "--dry-run")
+	if !strings.Contains(dry, "would create user c0000000-0000-4000-8000-000000000001 (alice@example.com)") ||
+		!strings.Contains(dry, "dry run (nothing written)") {
+		t.Fatalf("dry run: %s", dry)
+	}
+	first := cli(t, e, "import", "directus", "--from", from)
+	if !strings.Contains(first, "users:         10 created") || !strings.Contains(first, "sessions:      6 created") {
+		t.Fatalf("import: %s", first)
+	}
+	if again := cli(t, e, "import", "directus", "--from", from); !strings.Contains(again, "Nothing changed.") {
+		t.Fatalf("second import: %s", again)
+	}
+	for _, args := range [][]string{
+		{"import", "directus", "--from", filepath.Join(t.TempDir(), "g.db")},                              // not a readable file
+		{"import", "directus", "--from", filepath.Join(filepath.Dir(e[0][len("DB_FILENAME="):]), "g.db")}, // Gatehouse's own
+		{"import", "directus"},
+		{"import", "strapi", "--from", from},
+	} {
+		if err := run(context.Background(), args, e, io.Discard, io.Discard); err == nil {
+			t.Fatalf("%v: no error", args)
+		}
+	}
+}

@@ -303,9 +303,16 @@ func (m *Manager) loadLocked(ctx context.Context) (*keyState, error) {
 			m.log.Error("token: skipping unusable key", "kid", r.KID, "err", err)
 			continue
 		}
+		// Every row, retired ones too: a retired key still verifies, so a
+		// replaced public key there would accept an attacker's tokens.
+		pk, err := privateOf(e, priv)
+		if err != nil {
+			m.log.Error("token: skipping key whose public half is not its own", "kid", r.KID, "err", err)
+			continue
+		}
 		entries = append(entries, e)
 		if sg == nil && r.RetiredAt == nil {
-			if sg, err = parseSigner(e, priv); err != nil {
+			if sg, err = parseSigner(e, pk); err != nil {
 				m.log.Error("token: key cannot sign", "kid", r.KID, "err", err)
 				sg = nil
 			}

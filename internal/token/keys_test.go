@@ -9,6 +9,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lestrrat-go/jwx/v2/jwa"
+	"github.com/lestrrat-go/jwx/v2/jwk"
+
 	"github.com/gatehouse/gatehouse/internal/token"
 	"github.com/gatehouse/gatehouse/models"
 )
@@ -236,4 +239,51 @@ func TestConcurrentVerifyAndRotate(t *testing.T) {
 		}
 	}
 	wg.Wait()
+}
+
+// Issue 17: the public column is not sealed. A retired row whose public key
+// an attacker replaced with their own must not verify the attacker's tokens:
+// each row's public key is checked against its sealed private key on load.
+func TestReplacedPublicKeyRefused(t *testing.T) {
+	f := newFixture(t, "ES256")
+	ctx := context.Background()
+	retired := token.SignerKIDForTest(f.m)
+	if _, err := f.m.Rotate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	atk := attackerKey(t)
+	pub, err := jwk.FromRaw(atk.Public())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, v := range map[string]any{jwk.KeyIDKey: retired, jwk.AlgorithmKey: jwa.ES256, jwk.KeyUsageKey: jwk.ForSignature} {
+		if err := pub.Set(name, v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	pubJSON, err := json.Marshal(pub)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.store.Edit(func(rows []models.Key) {
+		for i := range rows {
+			if rows[i].KID == retired {
+				rows[i].PublicJWK = string(pubJSON)
+			}
+		}
+	})
+	forged := signWith(t, jwa.ES256, atk, map[string]any{"kid": retired, "typ": "JWT"}, validPayload())
+	if err := f.m.Reload(ctx); err != nil {
+		t.Fatal(err)
+	}
+	wantErr(t, f.m, forged, token.ErrInvalid)
+	if jwksKIDs(t, f.m)[retired] {
+		t.Fatal("the tampered key is still published")
+	}
+	// A fresh instance over the tampered table refuses it too, and still signs.
+	other := f.manager(t, "ES256", testSecret)
+	wantErr(t, other, forged, token.ErrInvalid)
+	if _, err := other.Verify(ctx, mustSign(t, other, adminClaims(), time.Minute)); err != nil {
+		t.Fatalf("the untouched active key: %v", err)
+	}
 }

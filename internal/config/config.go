@@ -158,6 +158,7 @@ func Load(environ []string) (*Config, error) {
 	if c.SessionCookie.Name == "" {
 		c.SessionCookie.Name = "directus_session_token"
 	}
+	c.Ops.applyMetricsAddr(vars)
 	if c.Hash.MaxConcurrent <= 0 {
 		c.Hash.MaxConcurrent = runtime.NumCPU()
 	}

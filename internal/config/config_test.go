@@ -71,3 +71,24 @@ func TestValidationNamesTheVariable(t *testing.T) {
 		}
 	}
 }
+
+// Issue 17: metrics get their own listener, loopback by default; set empty
+// it is off, and a malformed address stops the start naming the variable.
+func TestMetricsAddr(t *testing.T) {
+	for env, want := range map[string]string{"": DefaultMetricsAddr, "METRICS_ADDR=": "", "METRICS_ADDR=0.0.0.0:9100": "0.0.0.0:9100"} {
+		c, err := Load([]string{env})
+		if err != nil || c.Ops.MetricsAddr != want {
+			t.Errorf("%q: %q, %v; want %q", env, c.Ops.MetricsAddr, err, want)
+		}
+		o, err := LoadOps([]string{env})
+		if err != nil || o.MetricsAddr != want {
+			t.Errorf("LoadOps %q: %q, %v; want %q", env, o.MetricsAddr, err, want)
+		}
+	}
+	if DefaultMetricsAddr != "127.0.0.1:9464" {
+		t.Fatalf("default %q", DefaultMetricsAddr)
+	}
+	if _, err := Load([]string{"METRICS_ADDR=9464"}); err == nil || !strings.Contains(err.Error(), "METRICS_ADDR") {
+		t.Fatalf("a bare port: %v", err)
+	}
+}

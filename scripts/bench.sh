@@ -6,7 +6,8 @@
 #
 # Env: D (duration, default 10s), FLOOD_D (default 30s), GH_BIN (a server
 # binary to test instead of building one), PG_BASE (server URL, default
-# postgres://postgres@127.0.0.1:5432; a database is created and dropped), PORT (default 18055), and any
+# postgres://postgres@127.0.0.1:5432; a database is created and dropped), PORT (default 18055),
+# METRICS_PORT (the metrics listener, default PORT+1), and any
 # Gatehouse setting (e.g. GOMEMLIMIT, HASH_MAX_CONCURRENT) passed through.
 # Results go to stdout; the server's log to $OUT/<db>.log.
 set -euo pipefail
@@ -25,6 +26,8 @@ PG_URL=$PG_BASE/postgres?sslmode=disable
 OUT=${OUT:-$(mktemp -d /tmp/gatehouse-bench.XXXXXX)}
 PW=bench-password-0123
 URL=http://127.0.0.1:$PORT
+METRICS_PORT=${METRICS_PORT:-$((PORT + 1))}
+METRICS_URL=http://127.0.0.1:$METRICS_PORT
 
 if [[ -z "${GH_BIN:-}" ]]; then
   GH_BIN=$OUT/gatehouse
@@ -59,7 +62,7 @@ trap 'stop_server; drop_pg' EXIT
 start_server() {
   local name=$1; shift
   env SECRET=bench-secret-0123456789-0123456789-abcdef ADMIN_PASSWORD=$PW \
-    HOST=127.0.0.1 PORT=$PORT LOG_LEVEL=warn AUTH_LOGIN_ATTEMPTS=0 \
+    HOST=127.0.0.1 PORT=$PORT METRICS_ADDR=127.0.0.1:$METRICS_PORT LOG_LEVEL=warn AUTH_LOGIN_ATTEMPTS=0 \
     DATA_DIR="$OUT/data-$name" "$@" "$GH_BIN" serve >"$OUT/$name.log" 2>&1 &
   SERVER_PID=$!
   for _ in $(seq 100); do
@@ -83,9 +86,10 @@ hash_reference() {
       END { printf "%.3f %.3f\n", alone, both }'
 }
 
-# hash_metric: the server's hash duration sum (s) and count, from /metrics.
+# hash_metric: the server's hash duration sum (s) and count, from /metrics
+# on the metrics listener (not served on the public port).
 hash_metric() {
-  curl -fs "$URL/metrics" | awk '/^gatehouse_password_hash_duration_seconds_sum/ { s = $2 }
+  curl -fs "$METRICS_URL/metrics" | awk '/^gatehouse_password_hash_duration_seconds_sum/ { s = $2 }
     /^gatehouse_password_hash_duration_seconds_count/ { c = $2 } END { print s + 0, c + 0 }'
 }
 

@@ -79,12 +79,12 @@ func (s *syncBuffer) Write(p []byte) (int, error) {
 func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
 
 func TestServeStartsAndStops(t *testing.T) {
-	e := append(env(t), "PORT=0", "HOST=127.0.0.1", "ADMIN_PASSWORD=")
+	e := append(env(t), "PORT=0", "HOST=127.0.0.1", "ADMIN_PASSWORD=", "METRICS_ADDR=127.0.0.1:0")
 	ctx, cancel := context.WithCancel(context.Background())
 	var stdout, stderr syncBuffer
 	done := make(chan error, 1)
 	go func() { done <- run(ctx, []string{"serve"}, e, &stdout, &stderr) }()
-	addr := regexp.MustCompile(`addr=(127\.0\.0\.1:\d+)`)
+	addr := regexp.MustCompile(`\baddr=(127\.0\.0\.1:\d+)`)
 	var base string
 	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline) && base == ""; time.Sleep(20 * time.Millisecond) {
 		if m := addr.FindStringSubmatch(stderr.String()); m != nil {
@@ -101,6 +101,30 @@ func TestServeStartsAndStops(t *testing.T) {
 	res.Body.Close()
 	if res.StatusCode != 200 {
 		t.Fatalf("ping: %d", res.StatusCode)
+	}
+	// Issue 17: metrics are on their own listener, not on the public port.
+	var metricsBase string
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline) && metricsBase == ""; time.Sleep(20 * time.Millisecond) {
+		if m := regexp.MustCompile(`metrics_addr=(127\.0\.0\.1:\d+)`).FindStringSubmatch(stderr.String()); m != nil {
+			metricsBase = "http://" + m[1]
+		}
+	}
+	if metricsBase == "" || metricsBase == base {
+		t.Fatalf("no metrics listener: %s", stderr.String())
+	}
+	for _, c := range []struct {
+		url  string
+		want int
+	}{{base + "/metrics", http.StatusNotFound}, {metricsBase + "/metrics", http.StatusOK}, {metricsBase + "/auth", http.StatusNotFound}} {
+		res, err := http.Get(c.url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != c.want || (c.want == 200) != strings.Contains(string(b), "gatehouse_http_requests_total") {
+			t.Fatalf("GET %s: %d %.200s, want %d", c.url, res.StatusCode, b, c.want)
+		}
 	}
 	// A generated admin password is printed once, on standard output only.
 	pw := regexp.MustCompile(`password: (\S+)`).FindStringSubmatch(stdout.String())

@@ -26,7 +26,7 @@ func TestSIGTERMFinishesInFlight(t *testing.T) {
 	cmd := exec.Command(os.Args[0], "-test.run=^TestSIGTERMFinishesInFlight$")
 	cmd.Env = append(os.Environ(), "GATEHOUSE_AS_MAIN=1", "HOST=127.0.0.1", "PORT=0", "DATA_DIR="+dir,
 		"DB_FILENAME="+dir+"/g.db", "ADMIN_PASSWORD=first-admin-password", "HASH_MEMORY_COST=256", "HASH_TIME_COST=1",
-		"LOGIN_STALL_TIME=1500ms", "LOG_STYLE=text", "DB_CLIENT=sqlite3")
+		"LOGIN_STALL_TIME=1500ms", "LOG_STYLE=text", "DB_CLIENT=sqlite3", "METRICS_ADDR=")
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -37,7 +37,7 @@ func TestSIGTERMFinishesInFlight(t *testing.T) {
 	defer cmd.Process.Kill() //nolint:errcheck
 	addr := make(chan string, 1)
 	go func() {
-		re := regexp.MustCompile(`addr=(127\.0\.0\.1:\d+)`)
+		re := regexp.MustCompile(`\baddr=(127\.0\.0\.1:\d+)`)
 		sc := bufio.NewScanner(stderr)
 		for sc.Scan() {
 			if m := re.FindStringSubmatch(sc.Text()); m != nil {

@@ -43,11 +43,11 @@ type Ops struct {
 
 // OpsDeps are what the operational layer reads from the rest of the App.
 type OpsDeps struct {
-	DB          *sql.DB                                // pool stats; may be nil
-	OutboxDepth func(ctx context.Context) (int, error) // may be nil
-	Log         *slog.Logger                           // nil = slog.Default()
-	Now         func() time.Time                       // nil = time.Now
-	Redis       redis.UniversalClient                  // overrides the configured Redis (tests); may be nil
+	DB             *sql.DB                                // pool stats; may be nil
+	OutboxRetrying func(ctx context.Context) (int, error) // may be nil
+	Log            *slog.Logger                           // nil = slog.Default()
+	Now            func() time.Time                       // nil = time.Now
+	Redis          redis.UniversalClient                  // overrides the configured Redis (tests); may be nil
 }
 
 // NewOps builds limiters, metrics and middleware from configuration.
@@ -64,7 +64,7 @@ func NewOps(cfg config.Ops, d OpsDeps) (*Ops, error) {
 	trust, _ := config.ParseTrustProxy(cfg.IPTrustProxy) // validated above
 	o := &Ops{Config: cfg, Metrics: metrics.New(), IP: httpmw.NewIPResolver(trust, cfg.CustomIPHeader()), log: d.Log, now: d.Now}
 	o.Metrics.DBStats(d.DB, "gatehouse")
-	o.Metrics.OutboxDepth(d.OutboxDepth)
+	o.Metrics.OutboxRetrying(d.OutboxRetrying)
 
 	if cfg.RateLimiterStore == "redis" {
 		o.Redis = d.Redis
@@ -120,9 +120,10 @@ func (o *Ops) Close() error {
 }
 
 // Wrap puts the operational middleware around h, outermost first: client IP,
-// request log and HTTP metrics, GET /metrics, CORS (preflights end here),
-// the IP limiter, then the global limiter (so one client refused by the IP
-// limiter does not use up everyone's global budget).
+// request log and HTTP metrics, CORS (preflights end here), the IP limiter,
+// then the global limiter (so one client refused by the IP limiter does not
+// use up everyone's global budget). /metrics is not served here: see
+// MetricsHandler.
 func (o *Ops) Wrap(h http.Handler) http.Handler {
 	cfg := o.Config
 	onHit := func(name string) { o.Metrics.LimiterHit(name) }
@@ -140,9 +141,6 @@ func (o *Ops) Wrap(h http.Handler) http.Handler {
 			AllowedHeaders: cfg.CORSAllowedHeaders, ExposedHeaders: cfg.CORSExposedHeaders,
 			Credentials: cfg.CORSCredentials, MaxAge: cfg.CORSMaxAge})(h)
 	}
-	if cfg.MetricsEnabled {
-		h = o.metricsRoute(h)
-	}
 	logger := o.log
 	if !cfg.LogHTTP {
 		logger = slog.New(slog.DiscardHandler)
@@ -152,8 +150,15 @@ func (o *Ops) Wrap(h http.Handler) http.Handler {
 	return o.IP.Middleware(h)
 }
 
-// metricsRoute serves GET /metrics, behind METRICS_TOKENS when set.
-func (o *Ops) metricsRoute(next http.Handler) http.Handler {
+// MetricsHandler serves GET /metrics (behind METRICS_TOKENS when set) for
+// the metrics listener, METRICS_ADDR; anything else there is 404. It is nil
+// when METRICS_ENABLED is false. The public handler never serves metrics:
+// they move per request (hash timings, logins by outcome), which is no
+// business of anonymous internet clients.
+func (o *Ops) MetricsHandler() http.Handler {
+	if !o.Config.MetricsEnabled {
+		return nil
+	}
 	serve := o.Metrics.Handler()
 	var tokens [][]byte
 	for _, t := range o.Config.MetricsTokens {
@@ -163,7 +168,7 @@ func (o *Ops) metricsRoute(next http.Handler) http.Handler {
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path != "/metrics" || (r.Method != http.MethodGet && r.Method != http.MethodHead) {
-			next.ServeHTTP(w, r)
+			http.NotFound(w, r)
 			return
 		}
 		if len(tokens) > 0 {
@@ -228,7 +233,7 @@ func (a *App) initOps(now func() time.Time) error {
 		d.DB = a.DB.DB
 	}
 	if a.Store != nil {
-		d.OutboxDepth = a.Store.OutboxDepth
+		d.OutboxRetrying = a.Store.OutboxRetrying
 	}
 	o, err := NewOps(a.Config.Ops, d)
 	if err != nil {

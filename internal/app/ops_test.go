@@ -31,6 +31,9 @@ type opsServer struct {
 	*httptest.Server
 	gh  *apptest.Server
 	ops *app.Ops
+	// metricsURL serves ops.MetricsHandler, as the METRICS_ADDR listener
+	// does; "" when metrics are off.
+	metricsURL string
 }
 
 func newOpsServer(t *testing.T, opsEnv ...string) *opsServer {
@@ -46,7 +49,13 @@ func newOpsServerWith(t *testing.T, appEnv []string, opsEnv ...string) *opsServe
 	ops := buildOps(t, gh, opsEnv...)
 	srv := httptest.NewServer(ops.Wrap(gh.App.Handler()))
 	t.Cleanup(srv.Close)
-	return &opsServer{Server: srv, gh: gh, ops: ops}
+	s := &opsServer{Server: srv, gh: gh, ops: ops}
+	if h := ops.MetricsHandler(); h != nil {
+		m := httptest.NewServer(h)
+		t.Cleanup(m.Close)
+		s.metricsURL = m.URL
+	}
+	return s
 }
 
 func buildOps(t *testing.T, gh *apptest.Server, opsEnv ...string) *app.Ops {
@@ -55,7 +64,7 @@ func buildOps(t *testing.T, gh *apptest.Server, opsEnv ...string) *app.Ops {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ops, err := app.NewOps(cfg, app.OpsDeps{DB: gh.App.DB.DB, OutboxDepth: gh.App.Store.OutboxDepth,
+	ops, err := app.NewOps(cfg, app.OpsDeps{DB: gh.App.DB.DB, OutboxRetrying: gh.App.Store.OutboxRetrying,
 		Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatal(err)
@@ -151,7 +160,7 @@ func TestIPLimiter(t *testing.T) {
 			check429(t, do(t, s.URL, "GET", "/server/ping", ""), 3, time.Minute)
 			// Logins are limited too, before any work is done.
 			check429(t, do(t, s.URL, "POST", "/auth/login", `{"email":"a@b.test","password":"x"}`), 3, time.Minute)
-			if m := do(t, s.URL, "GET", "/metrics", ""); !strings.Contains(string(m.body), metrics.NameLimiterHits+`{limiter="ip"} 2`) {
+			if m := do(t, s.metricsURL, "GET", "/metrics", ""); !strings.Contains(string(m.body), metrics.NameLimiterHits+`{limiter="ip"} 2`) {
 				t.Fatalf("limiter hits not counted:\n%s", m.body)
 			}
 		})
@@ -278,14 +287,18 @@ func TestMetricsEndpoint(t *testing.T) {
 	s.ops.Metrics.LoginOutcome("success")
 	s.ops.Metrics.RefreshReuse()
 	s.ops.Metrics.HashObserved(time.Millisecond, 20*time.Millisecond)
-	m := do(t, s.URL, "GET", "/metrics", "")
+	// Issue 17: metrics are not on the public port; the metrics listener has them.
+	if r := do(t, s.URL, "GET", "/metrics", ""); r.StatusCode != http.StatusNotFound || strings.Contains(string(r.body), metrics.NameLogins) {
+		t.Fatalf("public /metrics: %d %.200s", r.StatusCode, r.body)
+	}
+	m := do(t, s.metricsURL, "GET", "/metrics", "")
 	if m.StatusCode != 200 || !strings.HasPrefix(m.Header.Get("Content-Type"), "text/plain") {
 		t.Fatalf("/metrics %d %v", m.StatusCode, m.Header)
 	}
 	for _, want := range []string{
 		metrics.NameLogins + `{outcome="success"} 1`, metrics.NameRefreshReuse + " 1",
 		metrics.NameHashDuration + "_count 1", metrics.NameHashWait + "_count 1",
-		metrics.NameOutboxDepth + " 0", `go_sql_open_connections{db_name="gatehouse"}`,
+		metrics.NameOutboxRetrying + " 0", `go_sql_open_connections{db_name="gatehouse"}`,
 		metrics.NameHTTPRequests + `{code="200",method="POST"} 1`,
 	} {
 		if !strings.Contains(string(m.body), want) {
@@ -294,14 +307,17 @@ func TestMetricsEndpoint(t *testing.T) {
 	}
 	// METRICS_TOKENS guards the endpoint.
 	g := newOpsServer(t, "METRICS_TOKENS=scrape-token-1,scrape-token-2")
-	if r := do(t, g.URL, "GET", "/metrics", ""); r.StatusCode != http.StatusForbidden {
+	if r := do(t, g.metricsURL, "GET", "/metrics", ""); r.StatusCode != http.StatusForbidden {
 		t.Fatalf("no token: %d", r.StatusCode)
 	}
-	if r := do(t, g.URL, "GET", "/metrics", "", "Authorization", "Bearer scrape-token-2"); r.StatusCode != 200 {
+	if r := do(t, g.metricsURL, "GET", "/metrics", "", "Authorization", "Bearer scrape-token-2"); r.StatusCode != 200 {
 		t.Fatalf("with token: %d", r.StatusCode)
 	}
+	if r := do(t, g.metricsURL, "GET", "/other", "", "Authorization", "Bearer scrape-token-2"); r.StatusCode != http.StatusNotFound {
+		t.Fatalf("metrics listener, another path: %d", r.StatusCode)
+	}
 	off := newOpsServerWith(t, []string{"METRICS_ENABLED=false"}, "METRICS_ENABLED=false")
-	if r := do(t, off.URL, "GET", "/metrics", ""); r.StatusCode == 200 {
+	if r := do(t, off.URL, "GET", "/metrics", ""); r.StatusCode == 200 || off.metricsURL != "" {
 		t.Fatal("metrics served while disabled")
 	}
 }
@@ -483,7 +499,7 @@ func TestGlobalLimiter(t *testing.T) {
 		t.Fatalf("4th global request: %d %s", r.StatusCode, r.body)
 	}
 	check429(t, ping("192.0.2.4"), 4, time.Minute) // global limit
-	if m := do(t, s.URL, "GET", "/metrics", ""); !strings.Contains(string(m.body), metrics.NameLimiterHits+`{limiter="global"} 1`) {
+	if m := do(t, s.metricsURL, "GET", "/metrics", ""); !strings.Contains(string(m.body), metrics.NameLimiterHits+`{limiter="global"} 1`) {
 		t.Fatalf("global hit not counted:\n%s", m.body)
 	}
 }

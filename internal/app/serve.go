@@ -15,6 +15,9 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	srv.BaseContext = func(net.Listener) context.Context { return context.WithoutCancel(ctx) }
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	if msrv := a.serveMetrics(); msrv != nil {
+		defer msrv.Close()
+	}
 	workerCtx, stopWorker := context.WithCancel(context.WithoutCancel(ctx))
 	workerDone := make(chan struct{})
 	go func() { defer close(workerDone); a.Outbox.Run(workerCtx) }()
@@ -53,4 +56,24 @@ func (a *App) purgeLoop(ctx context.Context) {
 		case <-t.C:
 		}
 	}
+}
+
+// serveMetrics starts the metrics listener (METRICS_ADDR) when metrics are
+// on. A port that cannot be bound is logged, not fatal: a second instance on
+// one host should still serve logins, and the scraper notices the gap.
+func (a *App) serveMetrics() *http.Server {
+	h := a.Ops.MetricsHandler()
+	addr := a.Config.Ops.MetricsAddr
+	if h == nil || addr == "" {
+		return nil
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		a.Log.Error("metrics listener not started", "metrics_addr", addr, "err", err)
+		return nil
+	}
+	a.Log.Info("metrics are served", "metrics_addr", ln.Addr().String())
+	srv := a.Ops.Server(h)
+	go func() { _ = srv.Serve(ln) }()
+	return srv
 }

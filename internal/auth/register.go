@@ -68,6 +68,12 @@ func (s *Service) Register(ctx context.Context, in RegisterInput, m Meta) error 
 	start := time.Now()
 	defer s.stallSince(start, r.Stall)
 
+	// Hash before looking the email up, on every path: an existing email
+	// costs the same hash (its time, its slot, its metrics) as a new one.
+	hash, err := s.hasher.Hash(ctx, in.Password.Str)
+	if err != nil {
+		return s.hashFailure(err)
+	}
 	link := in.VerificationURL
 	if link == "" {
 		link = s.set.PublicURL + "/users/register/verify-email"
@@ -86,7 +92,7 @@ func (s *Service) Register(ctx context.Context, in RegisterInput, m Meta) error 
 		s.log.ErrorContext(ctx, "registration lookup failed", "err", err)
 		return nil
 	}
-	u, err := s.newRegisteredUser(ctx, in)
+	u, err := s.newRegisteredUser(ctx, in, hash)
 	if err != nil {
 		return err
 	}
@@ -109,11 +115,7 @@ func (s *Service) Register(ctx context.Context, in RegisterInput, m Meta) error 
 	return nil
 }
 
-func (s *Service) newRegisteredUser(ctx context.Context, in RegisterInput) (*models.User, error) {
-	h, err := s.hasher.Hash(ctx, in.Password.Str)
-	if err != nil {
-		return nil, s.hashFailure(err)
-	}
+func (s *Service) newRegisteredUser(ctx context.Context, in RegisterInput, h string) (*models.User, error) {
 	now := s.now().UTC()
 	email, lower := in.Email.Str, lowerEmail(in.Email.Str)
 	u := &models.User{ID: uuid.NewString(), Email: &email, EmailLower: &lower, Password: &h,

@@ -160,6 +160,7 @@ func Load(environ []string) (*Config, error) {
 	if c.SessionCookie.Name == "" {
 		c.SessionCookie.Name = "directus_session_token"
 	}
+	c.Ops.applyMetricsAddr(vars)
 	if c.Hash.MaxConcurrent <= 0 {
 		c.Hash.MaxConcurrent = runtime.NumCPU()
 	}
@@ -215,14 +216,16 @@ func (c *Config) validate() error {
 	if c.MaxPayloadSize <= 0 {
 		bad("MAX_PAYLOAD_SIZE", "must be larger than zero")
 	}
-	if c.Hash.MemoryCost < 8 || c.Hash.MemoryCost > 1<<20 {
-		bad("HASH_MEMORY_COST", "must be between 8 and 1048576 (KiB)")
+	// The same bounds as internal/password's for stored hashes, so our own
+	// hashes always verify.
+	if c.Hash.MemoryCost < 8 || c.Hash.MemoryCost > 256<<10 {
+		bad("HASH_MEMORY_COST", "must be between 8 and 262144 (KiB)")
 	}
-	if c.Hash.TimeCost < 1 || c.Hash.TimeCost > 64 {
-		bad("HASH_TIME_COST", "must be between 1 and 64")
+	if c.Hash.TimeCost < 1 || c.Hash.TimeCost > 16 {
+		bad("HASH_TIME_COST", "must be between 1 and 16")
 	}
-	if c.Hash.Parallelism < 1 || c.Hash.Parallelism > 64 {
-		bad("HASH_PARALLELISM", "must be between 1 and 64")
+	if c.Hash.Parallelism < 1 || c.Hash.Parallelism > 16 {
+		bad("HASH_PARALLELISM", "must be between 1 and 16")
 	}
 	if c.Hash.HashLength < 16 || c.Hash.HashLength > 1024 {
 		bad("HASH_HASH_LENGTH", "must be between 16 and 1024")

@@ -59,6 +59,8 @@ func TestValidationNamesTheVariable(t *testing.T) {
 		"ACCESS_TOKEN_TTL=abc": "ACCESS_TOKEN_TTL", "SECRET=short": "SECRET", "HASH_MEMORY_COST=4": "HASH_MEMORY_COST",
 		"EMAIL_TRANSPORT=smtp": "EMAIL_SMTP_HOST", "REFRESH_TOKEN_COOKIE_SAME_SITE=sometimes": "REFRESH_TOKEN_COOKIE_SAME_SITE",
 		"AUTH_PASSWORD_POLICY=(": "AUTH_PASSWORD_POLICY", "SECRET_FILE=/nonexistent/x": "SECRET_FILE",
+		// Above what a stored hash may ask for (internal/password), so our own would not verify.
+		"HASH_MEMORY_COST=262145": "HASH_MEMORY_COST", "HASH_TIME_COST=17": "HASH_TIME_COST", "HASH_PARALLELISM=17": "HASH_PARALLELISM",
 	} {
 		_, err := Load([]string{env})
 		if err == nil || !strings.Contains(err.Error(), name) {
@@ -67,5 +69,26 @@ func TestValidationNamesTheVariable(t *testing.T) {
 		if err != nil && strings.Contains(env, "SECRET=") && strings.Contains(err.Error(), "short") {
 			t.Errorf("the error repeats the secret: %v", err)
 		}
+	}
+}
+
+// Issue 17: metrics get their own listener, loopback by default; set empty
+// it is off, and a malformed address stops the start naming the variable.
+func TestMetricsAddr(t *testing.T) {
+	for env, want := range map[string]string{"": DefaultMetricsAddr, "METRICS_ADDR=": "", "METRICS_ADDR=0.0.0.0:9100": "0.0.0.0:9100"} {
+		c, err := Load([]string{env})
+		if err != nil || c.Ops.MetricsAddr != want {
+			t.Errorf("%q: %q, %v; want %q", env, c.Ops.MetricsAddr, err, want)
+		}
+		o, err := LoadOps([]string{env})
+		if err != nil || o.MetricsAddr != want {
+			t.Errorf("LoadOps %q: %q, %v; want %q", env, o.MetricsAddr, err, want)
+		}
+	}
+	if DefaultMetricsAddr != "127.0.0.1:9464" {
+		t.Fatalf("default %q", DefaultMetricsAddr)
+	}
+	if _, err := Load([]string{"METRICS_ADDR=9464"}); err == nil || !strings.Contains(err.Error(), "METRICS_ADDR") {
+		t.Fatalf("a bare port: %v", err)
 	}
 }

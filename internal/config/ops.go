@@ -3,6 +3,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"net"
 	"net/netip"
 	"net/url"
 	"os"
@@ -64,8 +65,11 @@ type Ops struct {
 	IPTrustProxy   string `env:"IP_TRUST_PROXY" envDefault:"false"`
 	IPCustomHeader string `env:"IP_CUSTOM_HEADER" envDefault:"false"`
 
-	// Metrics at /metrics; METRICS_TOKENS (CSV), when set, are required as a bearer token.
+	// Metrics at /metrics on their own listener, METRICS_ADDR (DefaultMetricsAddr when unset,
+	// off when set empty), never on the public one: counters and gauges that move per request
+	// are not for anonymous clients. METRICS_TOKENS (CSV), when set, are required as a bearer token.
 	MetricsEnabled bool     `env:"METRICS_ENABLED" envDefault:"true"`
+	MetricsAddr    string   `env:"METRICS_ADDR"` // see applyMetricsAddr: unset and empty differ
 	MetricsTokens  []string `env:"METRICS_TOKENS" envSeparator:","`
 
 	// Request logs: one line per request; paths listed here are not logged.
@@ -124,7 +128,23 @@ func LoadOps(environ []string) (Ops, error) {
 	if err := env.ParseWithOptions(&o, env.Options{Environment: vars}); err != nil {
 		return Ops{}, namedParseErrors(err)
 	}
+	o.applyMetricsAddr(vars)
 	return o, o.Validate()
+}
+
+// DefaultMetricsAddr is where metrics are served when METRICS_ADDR is unset:
+// loopback only, so reaching them takes access to the host (or a deliberate
+// METRICS_ADDR).
+const DefaultMetricsAddr = "127.0.0.1:9464"
+
+// applyMetricsAddr gives an unset METRICS_ADDR its default. The env library
+// would also put the default in place of an empty value, which here means
+// "no metrics listener", hence this instead of envDefault.
+func (o *Ops) applyMetricsAddr(vars map[string]string) {
+	if _, set := vars["METRICS_ADDR"]; !set {
+		o.MetricsAddr = DefaultMetricsAddr
+	}
+	o.MetricsAddr = strings.TrimSpace(o.MetricsAddr)
 }
 
 // namedParseErrors rewrites the env library's errors, which name Go fields,
@@ -157,6 +177,11 @@ func (o *Ops) Validate() error {
 	var errs []error
 	bad := func(name, format string, a ...any) {
 		errs = append(errs, fmt.Errorf("%s: "+format, append([]any{name}, a...)...))
+	}
+	if o.MetricsAddr != "" {
+		if _, port, err := net.SplitHostPort(o.MetricsAddr); err != nil || port == "" {
+			bad("METRICS_ADDR", "must be host:port (e.g. 127.0.0.1:9464), or empty for no metrics listener")
+		}
 	}
 	o.RateLimiterStore = strings.ToLower(strings.TrimSpace(o.RateLimiterStore))
 	switch o.RateLimiterStore {

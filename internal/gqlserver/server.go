@@ -70,6 +70,7 @@ func New(es graphql.ExecutableSchema, o Options) http.Handler {
 		r.AddRule(single.Name, single.RuleFunc)
 		return r
 	})
+	srv.AroundFields(checkArgs)
 	srv.SetErrorPresenter(presenter(o.Logger))
 	srv.SetRecoverFunc(func(ctx context.Context, v any) error {
 		o.Logger.ErrorContext(ctx, "panic in a resolver", "panic", v)

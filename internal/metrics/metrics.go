@@ -18,15 +18,15 @@ import (
 
 // Series names, for tests and dashboards.
 const (
-	NameLogins        = "gatehouse_auth_logins_total"
-	NameRefreshReuse  = "gatehouse_auth_refresh_reuse_total"
-	NameHashDuration  = "gatehouse_password_hash_duration_seconds"
-	NameHashWait      = "gatehouse_password_hash_queue_wait_seconds"
-	NameLimiterHits   = "gatehouse_rate_limiter_hits_total"
-	NameOutboxDepth   = "gatehouse_outbox_depth"
-	NameHTTPRequests  = "gatehouse_http_requests_total"
-	NameHTTPDuration  = "gatehouse_http_request_duration_seconds"
-	NameDBConnections = "go_sql_open_connections" // from the standard DB stats collector
+	NameLogins         = "gatehouse_auth_logins_total"
+	NameRefreshReuse   = "gatehouse_auth_refresh_reuse_total"
+	NameHashDuration   = "gatehouse_password_hash_duration_seconds"
+	NameHashWait       = "gatehouse_password_hash_queue_wait_seconds"
+	NameLimiterHits    = "gatehouse_rate_limiter_hits_total"
+	NameOutboxRetrying = "gatehouse_outbox_retrying"
+	NameHTTPRequests   = "gatehouse_http_requests_total"
+	NameHTTPDuration   = "gatehouse_http_request_duration_seconds"
+	NameDBConnections  = "go_sql_open_connections" // from the standard DB stats collector
 )
 
 // Metrics is one App's collectors.
@@ -122,18 +122,21 @@ func (m *Metrics) HTTPRequest(method string, code int, d time.Duration) {
 	m.httpDur.Observe(d.Seconds())
 }
 
-// OutboxDepth exposes the number of undelivered messages, read by depth at
-// each scrape (with a short timeout; a failing read reports -1).
-func (m *Metrics) OutboxDepth(depth func(ctx context.Context) (int, error)) {
-	if m == nil || depth == nil {
+// OutboxRetrying exposes the number of undelivered messages that failed at
+// least once, read by count at each scrape (with a short timeout; a failing
+// read reports -1). Not the whole queue: a queue depth would move with each
+// reset or verification email, and so tell existing emails from unknown ones;
+// this moves only while delivery fails, which is what an operator alerts on.
+func (m *Metrics) OutboxRetrying(count func(ctx context.Context) (int, error)) {
+	if m == nil || count == nil {
 		return
 	}
 	m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
-		Name: NameOutboxDepth, Help: "Email messages queued in the outbox and not yet sent or abandoned.",
+		Name: NameOutboxRetrying, Help: "Email messages whose delivery failed at least once and that are waiting for a retry.",
 	}, func() float64 {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		defer cancel()
-		n, err := depth(ctx)
+		n, err := count(ctx)
 		if err != nil {
 			return -1
 		}

@@ -36,7 +36,7 @@ func TestSeries(t *testing.T) {
 	m := metrics.New()
 	m.DBStats(db, "gatehouse")
 	depth := 3
-	m.OutboxDepth(func(context.Context) (int, error) { return depth, nil })
+	m.OutboxRetrying(func(context.Context) (int, error) { return depth, nil })
 	m.LoginOutcome("success")
 	m.LoginOutcome("invalid_credentials")
 	m.LoginOutcome("invalid_credentials")
@@ -53,7 +53,7 @@ func TestSeries(t *testing.T) {
 		`gatehouse_password_hash_duration_seconds_count 1`,
 		`gatehouse_password_hash_queue_wait_seconds_count 1`,
 		`gatehouse_rate_limiter_hits_total{limiter="ip"} 1`,
-		`gatehouse_outbox_depth 3`,
+		`gatehouse_outbox_retrying 3`,
 		`gatehouse_http_requests_total{code="200",method="POST"} 1`,
 		`gatehouse_http_requests_total{code="418",method="other"} 1`,
 		`go_sql_open_connections{db_name="gatehouse"}`,
@@ -65,8 +65,8 @@ func TestSeries(t *testing.T) {
 		}
 	}
 	depth = 5
-	if !strings.Contains(scrape(t, m), "gatehouse_outbox_depth 5") {
-		t.Error("outbox depth not read at scrape time")
+	if !strings.Contains(scrape(t, m), "gatehouse_outbox_retrying 5") {
+		t.Error("outbox count not read at scrape time")
 	}
 }
 
@@ -83,11 +83,11 @@ func TestRegistryPerInstanceAndNilSafe(t *testing.T) {
 	n.HashObserved(0, 0)
 	n.LimiterHit("ip")
 	n.HTTPRequest("GET", 200, 0)
-	n.OutboxDepth(nil)
+	n.OutboxRetrying(nil)
 	n.DBStats(nil, "")
 	c := metrics.New()
-	c.OutboxDepth(func(context.Context) (int, error) { return 0, errors.New("db down") })
-	if !strings.Contains(scrape(t, c), "gatehouse_outbox_depth -1") {
-		t.Fatal("failing depth read not reported as -1")
+	c.OutboxRetrying(func(context.Context) (int, error) { return 0, errors.New("db down") })
+	if !strings.Contains(scrape(t, c), "gatehouse_outbox_retrying -1") {
+		t.Fatal("failing count read not reported as -1")
 	}
 }

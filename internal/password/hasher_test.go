@@ -172,9 +172,14 @@ func TestBoundedParams(t *testing.T) {
 	big := func(n int) string { return base64.RawStdEncoding.EncodeToString(make([]byte, n)) }
 	bc := func(cost string) string { return "$2a$" + cost + "$" + strings.Repeat("a", 53) }
 	tests := map[string]string{
-		"8 GiB":             "$argon2id$v=19$m=8388608,t=1,p=1$" + salt + "$" + key,
-		"1 GiB + 1 KiB":     "$argon2id$v=19$m=1048577,t=1,p=1$" + salt + "$" + key,
-		"t=1000":            "$argon2id$v=19$m=64,t=1000,p=1$" + salt + "$" + key,
+		"8 GiB":         "$argon2id$v=19$m=8388608,t=1,p=1$" + salt + "$" + key,
+		"1 GiB + 1 KiB": "$argon2id$v=19$m=1048577,t=1,p=1$" + salt + "$" + key,
+		"t=1000":        "$argon2id$v=19$m=64,t=1000,p=1$" + salt + "$" + key,
+		// Issue 17 (13c): above 256 MiB, t=16 or p=16 a stored hash is refused.
+		"256 MiB + 1 KiB":   "$argon2id$v=19$m=262145,t=1,p=1$" + salt + "$" + key,
+		"512 MiB argon2i":   "$argon2i$v=19$m=524288,t=1,p=1$" + salt + "$" + key,
+		"t=17":              "$argon2id$v=19$m=64,t=17,p=1$" + salt + "$" + key,
+		"p=17":              "$argon2id$v=19$m=1024,t=1,p=17$" + salt + "$" + key,
 		"p=65":              "$argon2id$v=19$m=1024,t=1,p=65$" + salt + "$" + key,
 		"p=255":             "$argon2i$v=19$m=4096,t=1,p=255$" + salt + "$" + key,
 		"m beyond uint32":   "$argon2id$v=19$m=99999999999999999999,t=1,p=1$" + salt + "$" + key,

@@ -15,10 +15,14 @@ type limits struct {
 	maxBcryptCost int
 }
 
+// The cost bounds are far above any sane hash (OWASP's m=19 MiB, Directus's
+// m=64 MiB t=3 p=4) yet low enough that one planted hash cannot hold more
+// than 256 MiB or a slot for more than a few seconds: above them a stored
+// hash is refused (an unusable hash, logged by the caller), never computed.
 var defaultLimits = limits{
-	maxMemory:     1 << 20, // 1 GiB in KiB
-	maxTime:       64,
-	maxThreads:    64,
+	maxMemory:     256 << 10, // 256 MiB in KiB
+	maxTime:       16,
+	maxThreads:    16,
 	maxKeyLen:     1024,
 	maxSaltLen:    1024,
 	maxBcryptCost: 16, // ~5 s; real hashes use 10-12

@@ -36,9 +36,6 @@ func (a *API) decode(w http.ResponseWriter, r *http.Request) (body, error) {
 	if !isJSON(r.Header.Get("Content-Type")) || len(bytes.TrimSpace(raw)) == 0 {
 		return body{}, nil
 	}
-	if !utf8.Valid(raw) {
-		return nil, auth.InvalidPayload("The request body is not valid UTF-8")
-	}
 	var b body
 	if err := json.Unmarshal(raw, &b); err != nil {
 		var ute *json.UnmarshalTypeError
@@ -50,7 +47,91 @@ func (a *API) decode(w http.ResponseWriter, r *http.Request) (body, error) {
 	if b == nil { // the body was `null`
 		return nil, auth.InvalidPayload(`"value" must be of type object`)
 	}
+	if err := b.checkTexts(); err != nil {
+		return nil, err
+	}
+	if !utf8.Valid(raw) { // only a key can get here: every value passed checkTexts
+		return nil, auth.InvalidPayload("The request body is not valid UTF-8")
+	}
 	return b, nil
+}
+
+// checkTexts is the edge check (auth.CheckText) on every string in the body,
+// named by its field. The decoder has turned invalid UTF-8 and lone
+// surrogates into U+FFFD, which CheckText refuses.
+func (b body) checkTexts() error {
+	keys := make([]string, 0, len(b))
+	for k := range b {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		raw := b[k]
+		if len(raw) == 0 || (raw[0] != '"' && raw[0] != '[' && raw[0] != '{') {
+			continue // numbers, booleans, null: no text
+		}
+		var v any
+		if json.Unmarshal(raw, &v) != nil {
+			continue // cannot happen: the whole body decoded
+		}
+		if err := auth.CheckTexts(k, v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkQuery is the same edge check on a REST route's query string and path
+// wildcards, so no handler sees a NUL, invalid UTF-8 or an absurd length.
+func (a *API) checkQuery(pattern string, next http.HandlerFunc) http.HandlerFunc {
+	var wildcards []string
+	for rest := pattern; ; {
+		i := strings.IndexByte(rest, '{')
+		if i < 0 {
+			break
+		}
+		j := strings.IndexByte(rest[i:], '}')
+		if j < 0 {
+			break
+		}
+		wildcards = append(wildcards, strings.TrimSuffix(rest[i+1:i+j], "..."))
+		rest = rest[i+j+1:]
+	}
+	return func(w http.ResponseWriter, r *http.Request) {
+		if err := queryTexts(r, wildcards); err != nil {
+			a.fail(w, r, err)
+			return
+		}
+		next(w, r)
+	}
+}
+
+func queryTexts(r *http.Request, wildcards []string) error {
+	for _, name := range wildcards {
+		if err := auth.CheckText(name, r.PathValue(name)); err != nil {
+			return err
+		}
+	}
+	if r.URL.RawQuery == "" {
+		return nil
+	}
+	q := r.URL.Query()
+	keys := make([]string, 0, len(q))
+	for k := range q {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if err := auth.CheckText("query", k); err != nil {
+			return err
+		}
+		for _, v := range q[k] {
+			if err := auth.CheckText(k, v); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 func isJSON(ct string) bool {

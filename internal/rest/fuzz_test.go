@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"github.com/gatehouse/gatehouse/internal/app/apptest"
@@ -16,6 +17,11 @@ func FuzzLoginBody(f *testing.F) {
 		`{"email":"admin@example.com","password":"correct-horse-battery"}`,
 		`{"email":"admin@example.com","password":"x","mode":"session"}`,
 		`{"email":5}`, `[]`, `null`, `{"email":"a\u0000@b.com","password":"x"}`, `{"otp":{}}`, `{"a":`, "\xff",
+		// The edge check (issue 17): NUL, invalid UTF-8, lone surrogates, over-long values.
+		`{"email":"admin@example.com","password":"x\u0000y"}`, "{\"email\":\"a\xff@b.com\",\"password\":\"x\"}",
+		`{"email":"a\ud800@b.com","password":"x"}`, `{"email":"admin@example.com","password":"x","mode":"\udfff"}`,
+		`{"email":"` + strings.Repeat("a", 129) + `","password":"x"}`, `{"otp":"` + strings.Repeat("1", 4097) + `"}`,
+		"{\"\xff\":1}", `{"email":["a\u0000"]}`,
 	} {
 		f.Add([]byte(seed))
 	}

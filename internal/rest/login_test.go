@@ -128,7 +128,8 @@ func TestLoginValidation(t *testing.T) {
 		{"password object", `{"email":"a@b.com","password":{"$ne":1}}`, `Invalid payload. "password" must be a string.`, 400},
 		{"array body", `[1,2]`, `Invalid payload. "value" must be of type object.`, 400},
 		{"null body", `null`, `Invalid payload. "value" must be of type object.`, 400},
-		{"nul in email", "{\"email\":\"a\\u0000@b.com\",\"password\":\"x\"}", `Invalid payload. "email" must be a valid email.`, 400},
+		// Issue 17: NUL is refused at the edge, with its own message.
+		{"nul in email", "{\"email\":\"a\\u0000@b.com\",\"password\":\"x\"}", `Invalid payload. "email" must not contain NUL characters.`, 400},
 		{"dotless domain", `{"email":"a@localhost","password":"x"}`, `Invalid payload. "email" must be a valid email.`, 400},
 	}
 	for _, c := range cases {

@@ -107,6 +107,15 @@ func (s *Store) OutboxDepth(ctx context.Context) (int, error) {
 	return int(n), mapErr(err)
 }
 
+// OutboxRetrying counts messages still waiting to be sent after at least
+// one failed attempt: what the outbox metric reports. A fresh message does
+// not count, so queueing a reset or verification email moves no metric.
+func (s *Store) OutboxRetrying(ctx context.Context) (int, error) {
+	n, err := s.idb.NewSelect().Model((*models.Message)(nil)).
+		Where("status = ?", models.MessagePending).Where("attempts > 0").Count(ctx)
+	return int(n), mapErr(err)
+}
+
 // OutboxMessage reads one outbox row by id.
 func (s *Store) OutboxMessage(ctx context.Context, id string) (*models.Message, error) {
 	m := new(models.Message)

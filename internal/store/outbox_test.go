@@ -136,3 +136,32 @@ func TestOutboxSubSecondTimes(t *testing.T) {
 		}
 	})
 }
+
+// OutboxRetrying (the metric's count) ignores fresh messages and counts
+// pending ones that failed at least once, until they are sent.
+func TestOutboxRetrying(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, client string) {
+		ctx := context.Background()
+		st := storetest.New(t, client)
+		now := time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
+		m := queued(now, "a@example.com")
+		if err := st.EnqueueMessage(ctx, m); err != nil {
+			t.Fatal(err)
+		}
+		count := func(want int) {
+			t.Helper()
+			if n, err := st.OutboxRetrying(ctx); err != nil || n != want {
+				t.Fatalf("retrying = %d, %v; want %d", n, err, want)
+			}
+		}
+		count(0)
+		if err := st.MarkRetry(ctx, m.ID, 1, now.Add(time.Minute), "421 try later"); err != nil {
+			t.Fatal(err)
+		}
+		count(1)
+		if err := st.MarkSent(ctx, m.ID, now.Add(time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+		count(0)
+	})
+}

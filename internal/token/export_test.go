@@ -29,3 +29,7 @@ func SignerKIDForTest(m *Manager) string { return m.state.Load().signer.kid }
 func SignUncheckedForTest(m *Manager, c Claims, iat, exp time.Time) (string, error) {
 	return m.signWith(m.state.Load().signer, c, iat, exp)
 }
+
+// SetReloadClockForTest replaces the real clock that spaces unknown-kid
+// reloads. Call it before the Manager is used concurrently.
+func SetReloadClockForTest(m *Manager, now func() time.Time) { m.kids.now = now }

@@ -105,7 +105,11 @@ func checkKeyFits(alg jwa.SignatureAlgorithm, k jwk.Key) error {
 	return nil
 }
 
-func parseSigner(e *entry, privJSON []byte) (*signer, error) {
+// privateOf parses a row's unsealed private JWK and checks that it is the
+// private half of the row's public key. The public column is not sealed, so
+// whoever can write the table could put their own key there; only the sealed
+// private key (which needs SECRET) says which public key is really ours.
+func privateOf(e *entry, privJSON []byte) (jwk.Key, error) {
 	priv, err := jwk.ParseKey(privJSON)
 	if err != nil {
 		return nil, fmt.Errorf("private jwk: %w", err)
@@ -113,7 +117,6 @@ func parseSigner(e *entry, privJSON []byte) (*signer, error) {
 	if err := checkKeyFits(e.alg, priv); err != nil {
 		return nil, err
 	}
-	// The private key must be the one whose public half verifies.
 	pub, err := jwk.PublicKeyOf(priv)
 	if err != nil {
 		return nil, err
@@ -127,8 +130,12 @@ func parseSigner(e *entry, privJSON []byte) (*signer, error) {
 		return nil, err
 	}
 	if string(a) != string(b) {
-		return nil, errors.New("private key does not match public key")
+		return nil, errors.New("stored public key does not match the sealed private key")
 	}
+	return priv, nil
+}
+
+func parseSigner(e *entry, priv jwk.Key) (*signer, error) {
 	var raw any
 	if err := priv.Raw(&raw); err != nil {
 		return nil, err

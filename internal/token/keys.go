@@ -48,7 +48,7 @@ type Options struct {
 	Now    func() time.Time
 	Logger *slog.Logger
 	// ReloadInterval is the minimum time between reloads triggered by an
-	// unknown kid; 0 = 5s.
+	// unknown kid; 0 = 1s.
 	ReloadInterval time.Duration
 }
 
@@ -64,7 +64,7 @@ type KeyInfo struct {
 const (
 	defaultIssuer   = "gatehouse"
 	defaultMaxTTL   = 24 * time.Hour
-	defaultReload   = 5 * time.Second
+	defaultReload   = time.Second
 	rsaBits         = 2048
 	maxKIDLen       = 128
 	signerRecheck   = time.Minute // how stale a signer may get before Sign refreshes it in the background
@@ -76,19 +76,17 @@ const (
 // writer of that pointer holds loadMu, so a slow reload can never overwrite
 // a newer state.
 type Manager struct {
-	store    KeyStore
-	sealer   *sealer
-	alg      jwa.SignatureAlgorithm
-	issuer   string
-	maxTTL   time.Duration
-	now      func() time.Time
-	log      *slog.Logger
-	interval time.Duration
+	store  KeyStore
+	sealer *sealer
+	alg    jwa.SignatureAlgorithm
+	issuer string
+	maxTTL time.Duration
+	now    func() time.Time
+	log    *slog.Logger
 
 	state      atomic.Pointer[keyState]
 	loadMu     sync.Mutex
-	lastKidRel time.Time            // guarded by loadMu
-	missedKIDs map[string]time.Time // kids that triggered a reload, when
+	kids       kidReloads // reloads for unknown kids (reload.go)
 	refreshing atomic.Bool
 	refreshAt  atomic.Int64 // unix nanos of the last background reload attempt
 
@@ -140,9 +138,9 @@ func NewManager(ctx context.Context, o Options) (*Manager, error) {
 		maxTTL:   cmp.Or(o.MaxTTL, defaultMaxTTL),
 		now:      o.Now,
 		log:      o.Logger,
-		interval: cmp.Or(o.ReloadInterval, defaultReload),
 		verified: newVerifiedCache(verifiedCacheMax),
 	}
+	m.kids.now, m.kids.interval = time.Now, cmp.Or(o.ReloadInterval, defaultReload)
 	if m.maxTTL < 0 {
 		return nil, errors.New("token: MaxTTL must be positive")
 	}
@@ -303,9 +301,16 @@ func (m *Manager) loadLocked(ctx context.Context) (*keyState, error) {
 			m.log.Error("token: skipping unusable key", "kid", r.KID, "err", err)
 			continue
 		}
+		// Every row, retired ones too: a retired key still verifies, so a
+		// replaced public key there would accept an attacker's tokens.
+		pk, err := privateOf(e, priv)
+		if err != nil {
+			m.log.Error("token: skipping key whose public half is not its own", "kid", r.KID, "err", err)
+			continue
+		}
 		entries = append(entries, e)
 		if sg == nil && r.RetiredAt == nil {
-			if sg, err = parseSigner(e, priv); err != nil {
+			if sg, err = parseSigner(e, pk); err != nil {
 				m.log.Error("token: key cannot sign", "kid", r.KID, "err", err)
 				sg = nil
 			}

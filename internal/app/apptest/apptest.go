@@ -252,3 +252,19 @@ func (r *Response) Field(name string) map[string]any {
 	f, _ := d[name].(map[string]any)
 	return f
 }
+
+// Metrics scrapes what the metrics listener (METRICS_ADDR) serves; the
+// public handler under test does not serve /metrics.
+func (s *Server) Metrics() string {
+	s.t.Helper()
+	h := s.App.Ops.MetricsHandler()
+	if h == nil {
+		s.t.Fatal("metrics are disabled")
+	}
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+	if rec.Code != http.StatusOK {
+		s.t.Fatalf("scrape: %d %s", rec.Code, rec.Body)
+	}
+	return rec.Body.String()
+}

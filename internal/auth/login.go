@@ -102,6 +102,7 @@ func (s *Service) login(ctx context.Context, in LoginInput, m Meta) (Tokens, err
 	// attempt fails if either does.
 	a, err := s.beginAttempt(ctx, user, m)
 	if err != nil {
+		s.dummyHash(ctx, in.Password.Str) // a refusal costs what a comparison does
 		return Tokens{}, err
 	}
 	t, outcome, why, err := s.authenticatePassword(ctx, a, user, mode, in, m)
@@ -150,9 +151,8 @@ func (s *Service) loginUser(ctx context.Context, email, plain string, m Meta) (*
 	if err == nil && user.Status == models.StatusActive && user.Provider == "default" && user.Password != nil {
 		return user, nil
 	}
-	// Spend the same hash time as a real check, so timing tells nothing.
-	if _, _, herr := s.hasher.Verify(ctx, "", plain); errors.Is(herr, password.ErrBusy) {
-		return nil, busy()
+	if err := s.dummyHash(ctx, plain); err != nil {
+		return nil, err
 	}
 	userID, why := "", "credentials"
 	if user != nil {
@@ -171,6 +171,9 @@ func (s *Service) verifyPassword(ctx context.Context, user *models.User, plain s
 	}
 	if err != nil {
 		s.log.ErrorContext(ctx, "stored password hash unusable", "user", user.ID, "err", err)
+		if err := s.dummyHash(ctx, plain); err != nil {
+			return "", err
+		}
 	}
 	if !match {
 		return "", ErrInvalidCredentials
@@ -182,6 +185,15 @@ func (s *Service) verifyPassword(ctx context.Context, user *models.User, plain s
 		}
 	}
 	return newHash, nil
+}
+
+// dummyHash spends the same hash time (and moves the same metrics) as a real
+// comparison, so neither timing nor metrics tell refusals apart.
+func (s *Service) dummyHash(ctx context.Context, plain string) error {
+	if _, _, err := s.hasher.Verify(ctx, "", plain); errors.Is(err, password.ErrBusy) {
+		return busy()
+	}
+	return nil
 }
 
 func busy() error {

@@ -61,7 +61,6 @@ func (a *API) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /users/invite", a.invite)
 	mux.HandleFunc("POST /users/invite/accept", a.acceptInvite)
 	mux.HandleFunc("POST /users/register", a.register)
-	mux.HandleFunc("GET /users/register/verify-email", a.verifyEmail)
 	mux.HandleFunc("POST /users/me/tfa/generate", a.tfaGenerate)
 	mux.HandleFunc("POST /users/me/tfa/enable", a.tfaEnable)
 	mux.HandleFunc("POST /users/me/tfa/disable", a.tfaDisable)

@@ -1,6 +1,7 @@
 // Package pages serves Gatehouse's few built-in HTML pages (the password
-// reset and invite forms, the email-verification button). They work without JavaScript, load nothing from elsewhere, and
-// run under a strict CSP. Like the REST handlers they only call internal/auth.
+// reset and invite forms, the email-verification button). They work without
+// JavaScript, load nothing from elsewhere, and run under a strict CSP. Like
+// the REST handlers they only call internal/auth.
 package pages
 
 import (

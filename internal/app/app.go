@@ -107,7 +107,7 @@ func (a *App) build(ctx context.Context, o Options) error {
 		return err
 	}
 	a.Hasher.Observe(a.Ops.Metrics.HashObserved)
-	if err := a.buildMail(o.Now); err != nil {
+	if err := a.buildMail(o.Now, secret); err != nil {
 		return err
 	}
 	a.Auth = auth.New(auth.Deps{

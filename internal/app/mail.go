@@ -12,7 +12,7 @@ import (
 )
 
 // buildMail prepares templates, the transport and the outbox worker.
-func (a *App) buildMail(now func() time.Time) error {
+func (a *App) buildMail(now func() time.Time, secret []byte) error {
 	cfg := a.Config
 	r, err := mail.NewRenderer(cfg.Email.TemplatesPath)
 	if err != nil {
@@ -36,8 +36,12 @@ func (a *App) buildMail(now func() time.Time) error {
 	if !strings.Contains(from, "<") && cfg.ProjectName != "" {
 		from = fmt.Sprintf("%s <%s>", cfg.ProjectName, from)
 	}
-	a.Outbox = mail.NewWorker(mail.WorkerOptions{Store: a.Store, Transport: t, From: from,
-		MaxAttempts: cfg.Email.MaxAttempts, Now: now, Logger: a.Log,
+	bodies, err := mail.NewBodySealer(secret)
+	if err != nil {
+		return err
+	}
+	a.Outbox = mail.NewWorker(mail.WorkerOptions{Store: a.Store, Transport: t, From: from, Sealer: bodies,
+		MaxAttempts: cfg.Email.MaxAttempts, Retention: cfg.Email.OutboxRetention.D(), Now: now, Logger: a.Log,
 		OnAbandoned: func(ctx context.Context, m models.Message) { a.Auth.MessageAbandoned(ctx, m) }})
 	return nil
 }

@@ -38,7 +38,8 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 }
 
 // purgeLoop deletes expired sessions and one-time tokens now and then, so the
-// tables hold only what can still be used.
+// tables hold only what can still be used, and finished outbox messages once
+// EMAIL_OUTBOX_RETENTION has passed.
 func (a *App) purgeLoop(ctx context.Context) {
 	t := time.NewTicker(a.Config.PurgeInterval.D())
 	defer t.Stop()
@@ -49,6 +50,11 @@ func (a *App) purgeLoop(ctx context.Context) {
 			a.Log.Warn("purging expired sessions failed", "err", err)
 		case sessions+tokens > 0:
 			a.Log.Info("purged expired rows", "sessions", sessions, "tokens", tokens)
+		}
+		if n, err := a.Outbox.Purge(ctx); err != nil && ctx.Err() == nil {
+			a.Log.Warn("purging finished outbox messages failed", "err", err)
+		} else if n > 0 {
+			a.Log.Info("purged finished outbox messages", "messages", n)
 		}
 		select {
 		case <-ctx.Done():

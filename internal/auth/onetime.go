@@ -80,9 +80,14 @@ func (s *Service) prepareToken(u *models.User, kind, template, link string, ttl 
 		return nil, nil, internal(err)
 	}
 	msg.To = *u.Email
+	email := *u.Email
 	tok := &models.OneTimeToken{Hash: hash, Kind: kind, UserID: u.ID, PasswordMark: passwordMark(u),
-		ExpiresAt: now.Add(ttl), CreatedAt: now}
-	return tok, mail.NewOutboxMessage(msg, now, now.Add(ttl)), nil
+		UserEmail: &email, ExpiresAt: now.Add(ttl), CreatedAt: now}
+	row, err := mail.NewOutboxMessage(msg, now, now.Add(ttl), s.bodies)
+	if err != nil {
+		return nil, nil, internal(err)
+	}
+	return tok, row, nil
 }
 
 // wake tells the outbox worker a message is waiting.
@@ -96,9 +101,9 @@ func (s *Service) wake() {
 // password change; invite and verification map it to their own answers.
 var errTokenSpent = &Error{Code: CodeForbidden, Message: ErrForbidden.Message}
 
-// checkToken finds a live token of kind: unknown → INVALID_TOKEN, expired →
-// TOKEN_EXPIRED, spent, of another kind or issued against an older password
-// → FORBIDDEN.
+// checkToken finds a live token of kind: unknown, or issued to an email the
+// user no longer has → INVALID_TOKEN; expired → TOKEN_EXPIRED; spent, of
+// another kind or issued against an older password → FORBIDDEN.
 func (s *Service) checkToken(ctx context.Context, secret, kind string) (*models.OneTimeToken, *models.User, error) {
 	if secret == "" || len(secret) > 512 {
 		return nil, nil, ErrInvalidToken
@@ -125,6 +130,9 @@ func (s *Service) checkToken(ctx context.Context, secret, kind string) (*models.
 	}
 	if err != nil {
 		return nil, nil, internal(err)
+	}
+	if t.UserEmail == nil || u.Email == nil || *t.UserEmail != *u.Email {
+		return nil, nil, ErrInvalidToken // mailed to an address the account no longer has
 	}
 	if passwordMark(u) != t.PasswordMark {
 		return nil, nil, errTokenSpent // superseded: the password changed since

@@ -68,8 +68,9 @@ func (s *Service) Register(ctx context.Context, in RegisterInput, m Meta) error 
 	start := time.Now()
 	defer s.stallSince(start, r.Stall)
 
-	// Hash before looking the email up, on every path: an existing email
-	// costs the same hash (its time, its slot, its metrics) as a new one.
+	// Hash before looking the email up: existing and new emails then do the
+	// same hashing work, wait for a hash slot the same way and fail the same
+	// way when the hasher is busy, so neither timing nor metrics tell them apart.
 	hash, err := s.hasher.Hash(ctx, in.Password.Str)
 	if err != nil {
 		return s.hashFailure(err)
@@ -81,8 +82,11 @@ func (s *Service) Register(ctx context.Context, in RegisterInput, m Meta) error 
 	existing, err := s.store.UserByEmail(ctx, lowerEmail(in.Email.Str))
 	switch {
 	case err == nil && existing.Status == models.StatusUnverified && r.VerifyEmail:
-		// Resend the link; the stored password and names stay as they were.
-		if err := s.sendToken(ctx, existing, models.TokenVerifyEmail, mail.TemplateUserRegistration, link, r.TTL); err != nil {
+		// Send a new link; the account stays as it was (as Directus keeps the
+		// stored password and names). The link carries this registration's
+		// password: whichever link the mailbox owner uses decides the password,
+		// so an earlier registrant's password cannot survive verification.
+		if err := s.resendVerification(ctx, existing, hash, link); err != nil {
 			s.log.ErrorContext(ctx, "resending verification failed", "err", errors.Unwrap(err))
 		}
 		return nil
@@ -106,6 +110,7 @@ func (s *Service) Register(ctx context.Context, in RegisterInput, m Meta) error 
 		if err != nil {
 			return err
 		}
+		tok.PasswordHash = &hash
 		if err := s.store.CreateUserWithToken(ctx, u, tok, msg); err != nil && !errors.Is(err, store.ErrDuplicate) {
 			return internal(err)
 		}
@@ -115,6 +120,23 @@ func (s *Service) Register(ctx context.Context, in RegisterInput, m Meta) error 
 	return nil
 }
 
+// resendVerification mails u a new verification link bound to hash.
+func (s *Service) resendVerification(ctx context.Context, u *models.User, hash, link string) error {
+	r := s.set.Registration
+	tok, msg, err := s.prepareToken(u, models.TokenVerifyEmail, mail.TemplateUserRegistration, link, r.TTL)
+	if err != nil {
+		return err
+	}
+	tok.PasswordHash = &hash
+	if err := s.store.IssueToken(ctx, tok, msg); err != nil {
+		return internal(err)
+	}
+	s.wake()
+	return nil
+}
+
+// newRegisteredUser builds the user row from a registration whose password
+// hashes to h.
 func (s *Service) newRegisteredUser(ctx context.Context, in RegisterInput, h string) (*models.User, error) {
 	now := s.now().UTC()
 	email, lower := in.Email.Str, lowerEmail(in.Email.Str)
@@ -150,7 +172,9 @@ func domainAllowed(email string, domains []string) bool {
 	return false
 }
 
-// VerifyEmail activates an unverified user from the emailed link.
+// VerifyEmail activates an unverified user from the emailed link. The
+// password that becomes active is the one chosen with the registration that
+// sent this link; every other link of the user dies.
 func (s *Service) VerifyEmail(ctx context.Context, token string, m Meta) error {
 	tok, u, err := s.checkToken(ctx, token, models.TokenVerifyEmail)
 	if err == errTokenSpent {
@@ -163,7 +187,12 @@ func (s *Service) VerifyEmail(ctx context.Context, token string, m Meta) error {
 		return InvalidPayload("Invalid verification code")
 	}
 	u.Status, u.UpdatedAt = models.StatusActive, s.now().UTC()
-	spent, err := s.store.SpendToken(ctx, tok.Hash, u.UpdatedAt, u, []string{"status", "updated_at"})
+	cols := []string{"status", "updated_at"}
+	if tok.PasswordHash != nil {
+		u.Password = tok.PasswordHash
+		cols = append(cols, "password")
+	}
+	spent, err := s.store.SpendToken(ctx, tok.Hash, u.UpdatedAt, u, cols)
 	if err != nil {
 		return internal(err)
 	}

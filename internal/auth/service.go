@@ -12,7 +12,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gatehouse/gatehouse/internal/mail"
 	"github.com/gatehouse/gatehouse/internal/ratelimit"
+	"github.com/gatehouse/gatehouse/internal/seal"
 	"github.com/gatehouse/gatehouse/internal/store"
 	"github.com/gatehouse/gatehouse/internal/token"
 	"github.com/gatehouse/gatehouse/models"
@@ -158,7 +160,7 @@ type Deps struct {
 	Policy  PasswordPolicy      // nil = no policy
 	Mailer  Mailer              // renders token emails
 	Notify  Notifier            // wakes the outbox worker; may be nil
-	Secret  []byte              // SECRET: seals TOTP secrets at rest
+	Secret  []byte              // SECRET: seals TOTP secrets and queued email bodies at rest
 	Metrics Metrics             // may be nil
 	Limits  Limits              // per-account and per-IP limiters; nil ones are off
 	Now     func() time.Time    // nil = time.Now; tests inject a clock
@@ -176,6 +178,7 @@ type Service struct {
 	mailer  Mailer
 	notify  Notifier
 	tfa     cipher.AEAD
+	bodies  *seal.Sealer // seals queued email bodies (mail.NewBodySealer)
 	metrics Metrics
 	limits  Limits
 	now     func() time.Time
@@ -194,6 +197,7 @@ func New(d Deps, s Settings) *Service {
 		now: d.Now, sleep: d.Sleep, log: d.Logger, set: s, origins: map[string]bool{}}
 	if len(d.Secret) > 0 {
 		svc.tfa, _ = newTFACipher(d.Secret) // cannot fail for a non-empty secret
+		svc.bodies, _ = mail.NewBodySealer(d.Secret)
 	}
 	if svc.metrics == nil {
 		svc.metrics = noMetrics{}

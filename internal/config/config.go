@@ -115,6 +115,10 @@ type Email struct {
 	SMTPSecure    bool   `env:"EMAIL_SMTP_SECURE"`
 	SMTPIgnoreTLS bool   `env:"EMAIL_SMTP_IGNORE_TLS"`
 	SMTPName      string `env:"EMAIL_SMTP_NAME"`
+
+	// OutboxRetention is how long sent, abandoned and expired messages stay
+	// in the outbox (their bodies are dropped at once; the row is for operators).
+	OutboxRetention Duration `env:"EMAIL_OUTBOX_RETENTION" envDefault:"7d"`
 }
 
 // Hash holds argon2id parameters (HASH_*) and the concurrency cap.
@@ -258,6 +262,9 @@ func (c *Config) validate() error {
 	}
 	if c.Email.MaxAttempts < 1 {
 		bad("EMAIL_MAX_ATTEMPTS", "must be 1 or more")
+	}
+	if c.Email.OutboxRetention <= 0 {
+		bad("EMAIL_OUTBOX_RETENTION", "must be longer than zero")
 	}
 	if c.PublicRegistrationRole != "" && !uuidLike(c.PublicRegistrationRole) {
 		bad("PUBLIC_REGISTRATION_ROLE", "must be a role id (a UUID)")

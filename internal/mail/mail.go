@@ -13,6 +13,7 @@ import (
 	"github.com/google/uuid"
 	gomail "github.com/wneessen/go-mail"
 
+	"github.com/gatehouse/gatehouse/internal/seal"
 	"github.com/gatehouse/gatehouse/models"
 )
 
@@ -31,27 +32,44 @@ type Transport interface {
 }
 
 // NewOutboxMessage turns a rendered message into a pending outbox row, due
-// now. notAfter (zero: never) is when the link inside stops working: the
-// worker will not send it after that.
-func NewOutboxMessage(m Message, now, notAfter time.Time) *models.Message {
+// now, its bodies sealed with s (NewBodySealer). notAfter (zero: never) is
+// when the link inside stops working: the worker will not send it after that.
+func NewOutboxMessage(m Message, now, notAfter time.Time, s *seal.Sealer) (*models.Message, error) {
+	if s == nil {
+		return nil, errNoSealer
+	}
 	row := &models.Message{
 		ID:            uuid.NewString(),
 		ToAddress:     m.To,
 		Subject:       m.Subject,
-		HTML:          m.HTML,
-		Text:          m.Text,
 		Status:        models.MessagePending,
 		NextAttemptAt: now,
 		CreatedAt:     now,
 	}
+	var err error
+	if row.HTML, err = sealBody(s, row, "html", m.HTML); err != nil {
+		return nil, err
+	}
+	if row.Text, err = sealBody(s, row, "text", m.Text); err != nil {
+		return nil, err
+	}
 	if !notAfter.IsZero() {
 		row.NotAfter = &notAfter
 	}
-	return row
+	return row, nil
 }
 
-func fromRow(r models.Message) Message {
-	return Message{ID: r.ID, To: r.ToAddress, Subject: r.Subject, HTML: r.HTML, Text: r.Text}
+// fromRow opens a row's sealed bodies.
+func fromRow(r models.Message, s *seal.Sealer) (Message, error) {
+	html, err := openBody(s, r, "html", r.HTML)
+	if err != nil {
+		return Message{}, err
+	}
+	text, err := openBody(s, r, "text", r.Text)
+	if err != nil {
+		return Message{}, err
+	}
+	return Message{ID: r.ID, To: r.ToAddress, Subject: r.Subject, HTML: html, Text: text}, nil
 }
 
 // buildMsg assembles a multipart/alternative (text, html) RFC 5322 message.

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/gatehouse/gatehouse/internal/seal"
 	"github.com/gatehouse/gatehouse/models"
 )
 
@@ -18,12 +19,15 @@ type Outbox interface {
 	MarkRetry(ctx context.Context, id string, attempts int, next time.Time, lastErr string) error
 	MarkAbandoned(ctx context.Context, id string, attempts int, lastErr string) error
 	MarkExpired(ctx context.Context, id string) error
+	DeleteFinishedMessages(ctx context.Context, before time.Time) (int64, error)
 }
 
 // WorkerOptions configure a Worker; zero values take the defaults.
 type WorkerOptions struct {
 	Store        Outbox
 	Transport    Transport
+	Sealer       *seal.Sealer  // opens sealed bodies (NewBodySealer); nil sends only unsealed ones
+	Retention    time.Duration // EMAIL_OUTBOX_RETENTION: finished rows are purged after it; default 7 days
 	From         string        // EMAIL_FROM, may carry a display name
 	MaxAttempts  int           // EMAIL_MAX_ATTEMPTS; default 8
 	BaseBackoff  time.Duration // first retry delay, doubling; default 5s
@@ -72,6 +76,9 @@ func NewWorker(o WorkerOptions) *Worker {
 	}
 	if o.BatchSize <= 0 {
 		o.BatchSize = 10
+	}
+	if o.Retention <= 0 {
+		o.Retention = 7 * 24 * time.Hour
 	}
 	if o.Now == nil {
 		o.Now = time.Now
@@ -158,8 +165,13 @@ func (w *Worker) deliver(ctx context.Context, m models.Message) error {
 		log.WarnContext(ctx, "email not sent: its link expired while queued", "attempts", m.Attempts)
 		return w.o.Store.MarkExpired(ctx, m.ID)
 	}
+	msg, err := fromRow(m, w.o.Sealer)
+	if err != nil {
+		// Retrying cannot help: the body was sealed with another SECRET or altered.
+		return w.abandon(ctx, log, m, m.Attempts, "message body cannot be opened: "+err.Error())
+	}
 	sendCtx, cancel := context.WithTimeout(ctx, w.o.SendTimeout)
-	err := w.o.Transport.Send(sendCtx, fromRow(m), w.o.From)
+	err = w.o.Transport.Send(sendCtx, msg, w.o.From)
 	cancel()
 	now = w.o.Now()
 	if err == nil {
@@ -169,19 +181,31 @@ func (w *Worker) deliver(ctx context.Context, m models.Message) error {
 	attempts := m.Attempts + 1
 	lastErr := err.Error()
 	if attempts >= w.o.MaxAttempts {
-		log.ErrorContext(ctx, "email abandoned after repeated failures", "attempts", attempts, "error", lastErr)
-		if err := w.o.Store.MarkAbandoned(ctx, m.ID, attempts, lastErr); err != nil {
-			return err
-		}
-		if w.o.OnAbandoned != nil {
-			m.Status, m.Attempts, m.LastError, m.ClaimedUntil = models.MessageAbandoned, attempts, &lastErr, nil
-			w.o.OnAbandoned(ctx, m)
-		}
-		return nil
+		return w.abandon(ctx, log, m, attempts, lastErr)
 	}
 	next := now.Add(w.backoff(attempts))
 	log.WarnContext(ctx, "email send failed; will retry", "attempts", attempts, "next_attempt_at", next, "error", lastErr)
 	return w.o.Store.MarkRetry(ctx, m.ID, attempts, next, lastErr)
+}
+
+// abandon gives up on m after attempts and tells OnAbandoned.
+func (w *Worker) abandon(ctx context.Context, log *slog.Logger, m models.Message, attempts int, lastErr string) error {
+	log.ErrorContext(ctx, "email abandoned", "attempts", attempts, "error", lastErr)
+	if err := w.o.Store.MarkAbandoned(ctx, m.ID, attempts, lastErr); err != nil {
+		return err
+	}
+	if w.o.OnAbandoned != nil {
+		m.Status, m.Attempts, m.LastError, m.ClaimedUntil = models.MessageAbandoned, attempts, &lastErr, nil
+		m.HTML, m.Text = "", ""
+		w.o.OnAbandoned(ctx, m)
+	}
+	return nil
+}
+
+// Purge deletes sent, abandoned and expired messages that finished more than
+// Retention ago; it returns how many. The app's purge loop calls it.
+func (w *Worker) Purge(ctx context.Context) (int64, error) {
+	return w.o.Store.DeleteFinishedMessages(ctx, w.o.Now().Add(-w.o.Retention))
 }
 
 // backoff after the n-th failure: BaseBackoff·2^(n-1), capped, with "equal

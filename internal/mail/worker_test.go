@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/mail"
+	"github.com/gatehouse/gatehouse/internal/seal"
 	"github.com/gatehouse/gatehouse/internal/store"
 	"github.com/gatehouse/gatehouse/internal/store/storetest"
 	"github.com/gatehouse/gatehouse/models"
@@ -30,6 +31,7 @@ type fixture struct {
 	sink  *sink
 	clock *clock
 	tr    mail.Transport
+	seal  *seal.Sealer
 }
 
 func setup(t *testing.T, client string) *fixture {
@@ -41,12 +43,19 @@ func setup(t *testing.T, client string) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
+	bodies, err := mail.NewBodySealer([]byte("test-secret-0123456789-0123456789-abcdef"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	return &fixture{st: storetest.New(t, client), sink: s,
-		clock: &clock{now: time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)}, tr: tr}
+		clock: &clock{now: time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)}, tr: tr, seal: bodies}
 }
 
 func (f *fixture) worker(o mail.WorkerOptions) *mail.Worker {
 	o.Store, o.Transport, o.Now = f.st, f.tr, f.clock.Now
+	if o.Sealer == nil {
+		o.Sealer = f.seal
+	}
 	if o.From == "" {
 		o.From = "Gatehouse <no-reply@example.com>"
 	}
@@ -69,7 +78,10 @@ func (f *fixture) enqueue(t *testing.T, to string, ttl time.Duration) *models.Me
 	}
 	msg.To = to
 	now := f.clock.Now()
-	row := mail.NewOutboxMessage(msg, now, now.Add(ttl))
+	row, err := mail.NewOutboxMessage(msg, now, now.Add(ttl), f.seal)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if err := f.st.InTx(context.Background(), func(tx *store.Store) error {
 		return tx.EnqueueMessage(context.Background(), row)
 	}); err != nil {

@@ -1,6 +1,7 @@
 // Package pages serves Gatehouse's few built-in HTML pages (the password
-// reset form). They work without JavaScript, load nothing from elsewhere, and
-// run under a strict CSP. Like the REST handlers they only call internal/auth.
+// reset and invite forms, the email-verification button). They work without
+// JavaScript, load nothing from elsewhere, and run under a strict CSP. Like
+// the REST handlers they only call internal/auth.
 package pages
 
 import (
@@ -48,6 +49,8 @@ func (p *Pages) Routes(mux *http.ServeMux) {
 		mux.HandleFunc("GET "+f.path, p.show(f))
 		mux.HandleFunc("POST "+f.path, p.submit(f))
 	}
+	mux.HandleFunc("GET "+verifyPath, p.showVerify)
+	mux.HandleFunc("POST "+verifyPath, p.submitVerify)
 	mux.HandleFunc("GET /admin/email-verified", p.verified)
 	mux.HandleFunc("GET /admin/assets/pages.css", p.stylesheet)
 }
@@ -65,6 +68,7 @@ type view struct {
 	Intro   string
 	Action  string
 	Token   string
+	Button  string // a form with only this button (no password fields)
 	Error   string
 	Done    string // the success message, once done
 }

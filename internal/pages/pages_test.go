@@ -150,3 +150,32 @@ func fillPasswordForm(t *testing.T, ctx context.Context, link, pw, success strin
 		t.Fatalf("CSP violations: %q %v", csp, err)
 	}
 }
+
+// TestVerifyEmailInBrowser opens the emailed verification link in headless
+// Chromium: the page alone verifies nothing; its button does.
+func TestVerifyEmailInBrowser(t *testing.T) {
+	ctx := browsertest.Chromium(t)
+	sink := mailtest.NewServer(t)
+	s := apptest.New(t, "sqlite3", append(sink.Env(), "PUBLIC_REGISTRATION=true", "REGISTER_STALL_TIME=1ms")...)
+	link := emailedLink(t, s, sink, "/users/register", map[string]any{"email": "reader@example.com", "password": "reader-password-1"})
+	if !strings.Contains(link, "/users/register/verify-email?token=") {
+		t.Fatalf("verification link %s", link)
+	}
+	ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	if err := chromedp.Do(ctx, chromedp.Navigate(link), chromedp.WaitVisible(chromedp.CSS("button[type=submit]"))); err != nil {
+		t.Fatalf("opening %s: %v", link, err)
+	}
+	if r := s.Post("/auth/login", map[string]any{"email": "reader@example.com", "password": "reader-password-1"}); r.StatusCode != 401 {
+		t.Fatalf("opening the page verified the account: login %d", r.StatusCode)
+	}
+	err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS("button[type=submit]")), chromedp.WaitVisible(chromedp.CSS("#result")))
+	if err != nil {
+		t.Fatalf("pressing the button: %v", err)
+	}
+	text, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector('#result').innerText`))
+	if err != nil || !strings.Contains(text, "is verified") {
+		t.Fatalf("result %q (%v)", text, err)
+	}
+	s.Login("reader@example.com", "reader-password-1")
+}

@@ -25,16 +25,5 @@ func (a *API) register(w http.ResponseWriter, r *http.Request) {
 	noContent(w)
 }
 
-// GET /users/register/verify-email?token= → 302 to the "email verified" page.
-func (a *API) verifyEmail(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
-	if _, present := q["token"]; !present {
-		a.fail(w, r, auth.ErrInvalidToken)
-		return
-	}
-	if err := a.svc.VerifyEmail(r.Context(), q.Get("token"), auth.MetaFrom(r)); err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	http.Redirect(w, r, a.svc.Settings().PublicURL+"/admin/email-verified", http.StatusFound)
-}
+// GET and POST /users/register/verify-email are internal/pages: a GET shows a
+// button and changes nothing (mail scanners follow links), the POST verifies.

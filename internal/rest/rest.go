@@ -63,7 +63,6 @@ func (a *API) Routes(mux *http.ServeMux) {
 	handle("POST /users/invite", a.invite)
 	handle("POST /users/invite/accept", a.acceptInvite)
 	handle("POST /users/register", a.register)
-	handle("GET /users/register/verify-email", a.verifyEmail)
 	handle("POST /users/me/tfa/generate", a.tfaGenerate)
 	handle("POST /users/me/tfa/enable", a.tfaEnable)
 	handle("POST /users/me/tfa/disable", a.tfaDisable)

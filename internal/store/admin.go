@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"time"
 
@@ -36,7 +37,8 @@ func (s *Store) ListUsers(ctx context.Context, f UserFilter) ([]models.User, err
 }
 
 // UpdateUser writes the named columns of u. When endSessions is set, the
-// user's sessions other than keepSession end in the same transaction.
+// user's sessions other than keepSession end in the same transaction. A new
+// email kills the links mailed to the old one, in the same transaction.
 func (s *Store) UpdateUser(ctx context.Context, u *models.User, columns []string, endSessions bool, keepSession string) error {
 	return s.InTx(ctx, func(tx *Store) error {
 		res, err := tx.idb.NewUpdate().Model(u).Column(columns...).WherePK().Exec(ctx)
@@ -45,6 +47,11 @@ func (s *Store) UpdateUser(ctx context.Context, u *models.User, columns []string
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
 			return ErrNotFound
+		}
+		if slices.Contains(columns, "email") {
+			if err := tx.DropTokensForOtherEmail(ctx, u.ID, u.Email); err != nil {
+				return err
+			}
 		}
 		if endSessions {
 			return tx.DeleteUserSessions(ctx, u.ID, keepSession)
@@ -88,22 +95,23 @@ func (s *Store) CreateUserWithToken(ctx context.Context, u *models.User, t *mode
 	})
 }
 
-// SpendToken marks a token used and applies fn's user changes in the same
-// transaction; false means another caller spent it first.
+// SpendToken marks a token used and applies u's columns in the same
+// transaction; false means another caller spent it first (or the user's
+// email changed since it was issued). The user's other tokens die with it
+// and every session ends.
 func (s *Store) SpendToken(ctx context.Context, hash string, now time.Time, u *models.User, columns []string) (bool, error) {
 	spent := false
 	err := s.InTx(ctx, func(tx *Store) error {
-		res, err := tx.idb.NewUpdate().Model((*models.OneTimeToken)(nil)).
-			Set("used_at = ?", now).Where("hash = ?", hash).Where("used_at IS NULL").Where("expires_at > ?", now).Exec(ctx)
-		if err != nil {
+		ok, err := tx.spendToken(ctx, hash, now)
+		if err != nil || !ok {
 			return err
-		}
-		if n, _ := res.RowsAffected(); n != 1 {
-			return nil
 		}
 		spent = true
 		if _, err := tx.idb.NewUpdate().Model(u).Column(columns...).WherePK().Exec(ctx); err != nil {
 			return mapErr(err)
+		}
+		if err := tx.spendUserTokens(ctx, u.ID, now); err != nil {
+			return err
 		}
 		return tx.DeleteUserSessions(ctx, u.ID, "")
 	})

@@ -5,6 +5,8 @@ import (
 	"sort"
 	"time"
 
+	"github.com/uptrace/bun"
+
 	"github.com/gatehouse/gatehouse/models"
 )
 
@@ -50,13 +52,16 @@ func (s *Store) ClaimMessages(ctx context.Context, now time.Time, lease time.Dur
 	return msgs, nil
 }
 
-// MarkSent records a delivery and releases the lease.
+// MarkSent records a delivery, releases the lease and drops the body. Every
+// way out of pending (sent, abandoned, expired) drops the body: it carries a
+// live link that must not sit in the table (or its backups) afterwards.
 func (s *Store) MarkSent(ctx context.Context, id string, now time.Time) error {
 	_, err := s.idb.NewUpdate().Model((*models.Message)(nil)).
 		Set("status = ?", models.MessageSent).
 		Set("attempts = attempts + 1").
 		Set("sent_at = ?", now).
 		Set("claimed_until = NULL").
+		Set("html = ''").Set("text = ''"). // the link inside must not outlive its delivery
 		Where("id = ?", id).
 		Where("status = ?", models.MessagePending).
 		Exec(ctx)
@@ -83,6 +88,7 @@ func (s *Store) MarkAbandoned(ctx context.Context, id string, attempts int, last
 		Set("attempts = ?", attempts).
 		Set("last_error = ?", truncate(lastErr)).
 		Set("claimed_until = NULL").
+		Set("html = ''").Set("text = ''"). // the link inside must not outlive its delivery
 		Where("id = ?", id).
 		Where("status = ?", models.MessagePending).
 		Exec(ctx)
@@ -94,10 +100,25 @@ func (s *Store) MarkExpired(ctx context.Context, id string) error {
 	_, err := s.idb.NewUpdate().Model((*models.Message)(nil)).
 		Set("status = ?", models.MessageExpired).
 		Set("claimed_until = NULL").
+		Set("html = ''").Set("text = ''"). // the link inside must not outlive its delivery
 		Where("id = ?", id).
 		Where("status = ?", models.MessagePending).
 		Exec(ctx)
 	return mapErr(err)
+}
+
+// DeleteFinishedMessages purges sent, abandoned and expired messages that
+// finished before before: sent_at for sent ones, the last scheduled attempt
+// for the others.
+func (s *Store) DeleteFinishedMessages(ctx context.Context, before time.Time) (int64, error) {
+	res, err := s.idb.NewDelete().Model((*models.Message)(nil)).
+		Where("status IN (?)", bun.In([]string{models.MessageSent, models.MessageAbandoned, models.MessageExpired})).
+		Where("COALESCE(sent_at, next_attempt_at) < ?", before.UTC()).
+		Exec(ctx)
+	if err != nil {
+		return 0, mapErr(err)
+	}
+	return res.RowsAffected()
 }
 
 // OutboxDepth counts messages still waiting to be sent.

@@ -1,0 +1,3 @@
+ALTER TABLE gh_tokens DROP COLUMN password_hash;
+--bun:split
+ALTER TABLE gh_tokens DROP COLUMN user_email;

@@ -10,6 +10,7 @@ import (
 	"html/template"
 	"log/slog"
 	"net/http"
+	"net/url"
 
 	"github.com/gatehouse/gatehouse/internal/auth"
 )
@@ -84,6 +85,19 @@ func (p *Pages) render(w http.ResponseWriter, status int, name string, v view) {
 	if err := p.tmpl.ExecuteTemplate(w, name, v); err != nil {
 		p.log.Error("rendering page failed", "page", name, "err", err)
 	}
+}
+
+// checkFields applies the edge check of text input (auth.CheckText) to a
+// page's query or form values, by name.
+func checkFields(vals url.Values, names ...string) error {
+	for _, n := range names {
+		for _, v := range vals[n] {
+			if err := auth.CheckText(n, v); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // message is what a person reads for a failed reset.

@@ -33,6 +33,11 @@ func (p *Pages) forms() []form {
 func (p *Pages) show(f form) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		v := view{Title: f.title, Intro: f.intro, Action: f.path, Token: r.URL.Query().Get("token")}
+		if err := checkFields(r.URL.Query(), "token"); err != nil {
+			v.Token, v.Error = "", auth.AsError(err).Message
+			p.render(w, http.StatusBadRequest, "password.html", v)
+			return
+		}
 		if v.Token == "" {
 			v.Error = "This link is incomplete. Open the link from your email again."
 			p.render(w, http.StatusBadRequest, "password.html", v)
@@ -49,6 +54,11 @@ func (p *Pages) submit(f form) http.HandlerFunc {
 		r.Body = http.MaxBytesReader(w, r.Body, p.maxBody)
 		if err := r.ParseForm(); err != nil {
 			v.Error = "The form could not be read. Try again."
+			p.render(w, http.StatusBadRequest, "password.html", v)
+			return
+		}
+		if err := checkFields(r.PostForm, "token", "password", "confirm"); err != nil {
+			v.Error = auth.AsError(err).Message
 			p.render(w, http.StatusBadRequest, "password.html", v)
 			return
 		}

@@ -23,6 +23,11 @@ const (
 func (p *Pages) showVerify(w http.ResponseWriter, r *http.Request) {
 	v := view{Title: verifyTitle, Intro: verifyIntro, Action: verifyPath, Button: "Verify my email address",
 		Token: r.URL.Query().Get("token")}
+	if err := checkFields(r.URL.Query(), "token"); err != nil {
+		v.Token, v.Error = "", auth.AsError(err).Message
+		p.render(w, http.StatusBadRequest, "password.html", v)
+		return
+	}
 	if v.Token == "" {
 		v.Error = "This link is incomplete. Open the link from your email again."
 		p.render(w, http.StatusBadRequest, "password.html", v)
@@ -37,6 +42,11 @@ func (p *Pages) submitVerify(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, p.maxBody)
 	if err := r.ParseForm(); err != nil {
 		v.Error = "The form could not be read. Try again."
+		p.render(w, http.StatusBadRequest, "password.html", v)
+		return
+	}
+	if err := checkFields(r.PostForm, "token"); err != nil {
+		v.Error = auth.AsError(err).Message
 		p.render(w, http.StatusBadRequest, "password.html", v)
 		return
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"html"
 	"net/http"
 	"net/url"
 	"sort"
@@ -119,7 +120,25 @@ func TestEdgeRefusesBadTextEverywhere(t *testing.T) {
 			{"/users", "filter[email][_eq]", true}, {"/users", "email", true}, {"/users", "filter[status][_eq]", true},
 			{"/users", "status", true}, {"/users", "limit", true}, {"/users", "offset", true},
 			{"/users/me", "fields", true}, {"/users/me", "access_token", false},
-			{"/users/register/verify-email", "token", false}, {"/auth/sessions", "access_token", false},
+			{"/auth/sessions", "access_token", false},
+		}
+		// The pages answer in HTML, with the same check and message.
+		for _, page := range []string{"/users/register/verify-email", "/admin/reset-password", "/admin/accept-invite"} {
+			for _, bad := range badTexts() {
+				if bad.query == nil {
+					continue
+				}
+				want := html.EscapeString(fmt.Sprintf("%q %s", "token", bad.says))
+				r := s.Do("GET", page+"?"+url.Values{"token": {bad.query("token")}}.Encode(), nil)
+				if r.StatusCode != http.StatusBadRequest || !strings.Contains(string(r.Body), want) {
+					t.Errorf("GET %s with a bad token (%s): %d %.200s", page, bad.name, r.StatusCode, r.Body)
+				}
+				form := url.Values{"token": {bad.query("token")}}.Encode()
+				r = s.Do("POST", page, form, "Content-Type", "application/x-www-form-urlencoded")
+				if r.StatusCode != http.StatusBadRequest || !strings.Contains(string(r.Body), want) {
+					t.Errorf("POST %s with a bad token (%s): %d %.200s", page, bad.name, r.StatusCode, r.Body)
+				}
+			}
 		}
 		for _, q := range queries {
 			var hdr []string

@@ -116,6 +116,16 @@ func (a *App) build(ctx context.Context, o Options) error {
 		Limits: auth.Limits{Login: a.Ops.LoginLimiter, PasswordRequest: a.Ops.PasswordRequestLimiter, Registration: a.Ops.RegistrationLimiter},
 		Now:    o.Now, Sleep: o.Sleep, Logger: a.Log,
 	}, Settings(cfg))
+	if o.Migrate {
+		// Keys written before NormalizeEmail existed (see RekeyEmails).
+		n, err := a.Auth.RekeyEmails(ctx)
+		if err != nil {
+			return fmt.Errorf("recomputing email keys: %w", err)
+		}
+		if n > 0 {
+			a.Log.Info("email keys recomputed", "users", n)
+		}
+	}
 	a.Pages, err = pages.New(a.Auth, cfg.ProjectName, int64(cfg.MaxPayloadSize), a.Log)
 	return err
 }

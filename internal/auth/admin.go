@@ -52,6 +52,13 @@ func (s *Service) ListUsers(ctx context.Context, a *Accountability, f store.User
 	if f.Status != "" && !slices.Contains(statuses, f.Status) {
 		return nil, InvalidQuery(fmt.Sprintf("%q is not a user status", f.Status))
 	}
+	if f.Email != "" {
+		key, err := NormalizeEmail(f.Email)
+		if err != nil {
+			return []*UserView{}, nil // no account has an address without a normal form
+		}
+		f.Email = key
+	}
 	users, err := s.store.ListUsers(ctx, f)
 	if err != nil {
 		return nil, internal(err)
@@ -195,7 +202,11 @@ func (s *Service) applyUserInput(ctx context.Context, u *models.User, in UserInp
 		if in.Email.NotString || !ValidEmail(in.Email.Str) {
 			return nil, InvalidPayload(`"email" must be a valid email`)
 		}
-		email, lower := in.Email.Str, lowerEmail(in.Email.Str)
+		lower, err := NormalizeEmail(in.Email.Str)
+		if err != nil {
+			return nil, err
+		}
+		email := in.Email.Str
 		u.Email, u.EmailLower = &email, &lower
 		cols = append(cols, "email", "email_lower")
 	}

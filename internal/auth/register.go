@@ -48,6 +48,10 @@ func (s *Service) Register(ctx context.Context, in RegisterInput, m Meta) error 
 	if !ValidEmail(in.Email.Str) {
 		return InvalidPayload(`"email" must be a valid email`)
 	}
+	key, err := NormalizeEmail(in.Email.Str)
+	if err != nil {
+		return err
+	}
 	if err := requireString("password", in.Password); err != nil {
 		return err
 	}
@@ -59,7 +63,7 @@ func (s *Service) Register(ctx context.Context, in RegisterInput, m Meta) error 
 	if in.VerificationURL != "" && !r.URLs.Allows(in.VerificationURL) {
 		return InvalidPayload(fmt.Sprintf("URL %q can't be used to verify registered users", in.VerificationURL))
 	}
-	if !domainAllowed(in.Email.Str, r.Domains) {
+	if !domainAllowed(key, r.Domains) {
 		return ErrForbidden
 	}
 	if err := s.checkPolicy(in.Password.Str); err != nil {
@@ -72,7 +76,7 @@ func (s *Service) Register(ctx context.Context, in RegisterInput, m Meta) error 
 	if link == "" {
 		link = s.set.PublicURL + "/users/register/verify-email"
 	}
-	existing, err := s.store.UserByEmail(ctx, lowerEmail(in.Email.Str))
+	existing, err := s.store.UserByEmail(ctx, key)
 	switch {
 	case err == nil && existing.Status == models.StatusUnverified && r.VerifyEmail:
 		// Resend the link; the stored password and names stay as they were.
@@ -86,7 +90,7 @@ func (s *Service) Register(ctx context.Context, in RegisterInput, m Meta) error 
 		s.log.ErrorContext(ctx, "registration lookup failed", "err", err)
 		return nil
 	}
-	u, err := s.newRegisteredUser(ctx, in)
+	u, err := s.newRegisteredUser(ctx, in, key)
 	if err != nil {
 		return err
 	}
@@ -109,13 +113,13 @@ func (s *Service) Register(ctx context.Context, in RegisterInput, m Meta) error 
 	return nil
 }
 
-func (s *Service) newRegisteredUser(ctx context.Context, in RegisterInput) (*models.User, error) {
+func (s *Service) newRegisteredUser(ctx context.Context, in RegisterInput, key string) (*models.User, error) {
 	h, err := s.hasher.Hash(ctx, in.Password.Str)
 	if err != nil {
 		return nil, s.hashFailure(err)
 	}
 	now := s.now().UTC()
-	email, lower := in.Email.Str, lowerEmail(in.Email.Str)
+	email, lower := in.Email.Str, key
 	u := &models.User{ID: uuid.NewString(), Email: &email, EmailLower: &lower, Password: &h,
 		Status: models.StatusUnverified, Provider: "default", CreatedAt: now, UpdatedAt: now}
 	if in.FirstName.Set && !in.FirstName.NotString {
@@ -134,14 +138,16 @@ func (s *Service) newRegisteredUser(ctx context.Context, in RegisterInput) (*mod
 	return u, nil
 }
 
-func domainAllowed(email string, domains []string) bool {
+// domainAllowed matches a NormalizeEmail key's domain against the filter,
+// whose entries are normalised the same way (so bücher.de and
+// xn--bcher-kva.de name one domain, and a look-alike names another).
+func domainAllowed(key string, domains []string) bool {
 	if len(domains) == 0 {
 		return true
 	}
-	at := strings.LastIndexByte(email, '@')
-	d := strings.ToLower(email[at+1:])
+	d := key[strings.LastIndexByte(key, '@')+1:]
 	for _, allowed := range domains {
-		if a := strings.ToLower(strings.TrimSpace(allowed)); a != "" && d == strings.TrimPrefix(a, "@") {
+		if a := normalizeDomain(allowed); a != "" && d == a {
 			return true
 		}
 	}

@@ -60,6 +60,9 @@ type Store interface {
 
 	InsertActivity(ctx context.Context, a *models.Activity) error
 	Ping(ctx context.Context) error
+
+	NonASCIIEmails(ctx context.Context) ([]models.User, error)
+	SetEmailKey(ctx context.Context, userID, key string) error
 }
 
 // Metrics records what operators graph (internal/metrics).

@@ -13,14 +13,14 @@ func TestNormalizeEmail(t *testing.T) {
 		{"Victim@GMAIL.Com", "victim@gmail.com"},
 		{"VICTIM@gmail.com", "victim@gmail.com"},
 		// Look-alikes in the local part stay distinct from the ASCII address.
-		{"vİctim@gmail.com", "vİctim@gmail.com"},             // U+0130 (strings.ToLower: i)
-		{"vıctim@gmail.com", "vıctim@gmail.com"},             // U+0131 dotless i
-		{"\u212Aim@gmail.com", "\u212Aim@gmail.com"},         // Kelvin sign (ToLower: k)
-		{"ki\u017Fs@gmail.com", "ki\u017Fs@gmail.com"},       // long s (folds to s)
-		{"\u212Bsa@gmail.com", "\u212Bsa@gmail.com"},         // Angstrom sign (folds to å)
-		{"ｖｉｃｔｉｍ@gmail.com", "ｖｉｃｔｉｍ@gmail.com"}, // fullwidth (NFKC: victim)
-		{"José@example.com", "josé@example.com"},             // ASCII lowered, é kept
-		{"JOSÉ@example.com", "josÉ@example.com"},             // non-ASCII never folded
+		{"vİctim@gmail.com", "vİctim@gmail.com"},       // U+0130 (strings.ToLower: i)
+		{"vıctim@gmail.com", "vıctim@gmail.com"},       // U+0131 dotless i
+		{"\u212Aim@gmail.com", "\u212Aim@gmail.com"},   // Kelvin sign (ToLower: k)
+		{"ki\u017Fs@gmail.com", "ki\u017Fs@gmail.com"}, // long s (folds to s)
+		{"\u212Bsa@gmail.com", "\u212Bsa@gmail.com"},   // Angstrom sign (folds to å)
+		{"ｖｉｃｔｉｍ@gmail.com", "ｖｉｃｔｉｍ@gmail.com"},       // fullwidth (NFKC: victim)
+		{"José@example.com", "josé@example.com"},       // ASCII lowered, é kept
+		{"JOSÉ@example.com", "josÉ@example.com"},       // non-ASCII never folded
 		// A look-alike domain is another domain.
 		{"victim@gmaİl.com", "victim@xn--gmail-bgd.com"},
 		{"victim@gmaıl.com", "victim@xn--gmal-nza.com"},

@@ -143,7 +143,7 @@ func Settings(cfg *config.Config) auth.Settings {
 	return auth.Settings{
 		CORSOrigins: origins, AnyOrigin: anyOrigin,
 		AccessTTL: cfg.AccessTokenTTL.D(), RefreshTTL: cfg.RefreshTokenTTL.D(), SessionTTL: cfg.SessionCookieTTL.D(),
-		Grace: cfg.SessionRefreshGracePeriod.D(), LoginStall: cfg.LoginStallTime.D(),
+		Grace: cfg.SessionRefreshGracePeriod.D(), MaxLifetime: cfg.SessionMaxLifetime.D(), LoginStall: cfg.LoginStallTime.D(),
 		LoginAttempts: cfg.AuthLoginAttempts, PublicURL: cfg.PublicURL,
 		RefreshCookie: cookie(cfg.RefreshCookie, cfg.RefreshTokenTTL.D()),
 		SessionCookie: cookie(cfg.SessionCookie, cfg.SessionCookieTTL.D()),
@@ -156,6 +156,8 @@ func Settings(cfg *config.Config) auth.Settings {
 			URLs: auth.URLAllowList(cfg.UserRegisterURLAllowList), TTL: cfg.EmailVerificationTokenTTL.D(),
 			Stall: cfg.RegisterStallTime.D(),
 		},
+		Reauth: cfg.AuthReauthentication, PrivilegedAge: cfg.AuthPrivilegedSessionMaxAge.D(),
+		EmailChangeTTL: cfg.EmailChangeTokenTTL.D(),
 	}
 }
 

@@ -179,7 +179,9 @@ func (s *Service) updateUser(ctx context.Context, a *Accountability, u *models.U
 	endOthers := slices.Contains(cols, "password") || slices.Contains(cols, "email")
 	keep := ""
 	if !endAll && a.UserID == u.ID {
-		keep = a.SessionID
+		// The caller's own session, in every mode: json and cookie tokens
+		// name theirs in the sid claim.
+		keep = a.SessionRef
 	}
 	if err := s.store.UpdateUser(ctx, u, cols, endAll || endOthers, keep); err != nil {
 		return nil, s.writeFailure(err, u)

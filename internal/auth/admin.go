@@ -39,6 +39,7 @@ func (s *Service) requireAdmin(ctx context.Context, a *Accountability) error {
 // UserInput is a user payload field by field; absent fields stay as they are.
 type UserInput struct {
 	Email, Password, FirstName, LastName, Status, Role, Token, TFASecret Value
+	Proof                                                                Proof // changes to one's own account only
 }
 
 // ListUsers is GET /users for admins.
@@ -104,6 +105,9 @@ func (s *Service) CreateUserAs(ctx context.Context, a *Accountability, in UserIn
 	if !in.Email.Set {
 		return nil, InvalidPayload(`"email" is required`)
 	}
+	if in.Proof.CurrentPassword.Set || in.Proof.OTP.Set {
+		return nil, InvalidPayload(`"current_password" is not allowed`)
+	}
 	now := s.now().UTC()
 	u := &models.User{ID: uuid.NewString(), Status: models.StatusActive, Provider: "default", CreatedAt: now, UpdatedAt: now}
 	if _, err := s.applyUserInput(ctx, u, in, true); err != nil {
@@ -125,6 +129,10 @@ func (s *Service) UpdateUserAs(ctx context.Context, a *Accountability, id string
 	u, err := s.userByID(ctx, id)
 	if err != nil {
 		return nil, err
+	}
+	if u.ID == a.UserID {
+		// An admin's own account gets the same protection as through /users/me.
+		return s.updateOwn(ctx, a, u, in, true, m)
 	}
 	return s.updateUser(ctx, a, u, in, true, m)
 }
@@ -161,7 +169,7 @@ func (s *Service) UpdateMe(ctx context.Context, a *Accountability, in UserInput,
 	if err != nil {
 		return nil, err
 	}
-	return s.updateUser(ctx, a, u, in, false, m)
+	return s.updateOwn(ctx, a, u, in, false, m)
 }
 
 func (s *Service) updateUser(ctx context.Context, a *Accountability, u *models.User, in UserInput, admin bool, m Meta) (*UserView, error) {

@@ -61,6 +61,7 @@ type Store interface {
 	InsertActivity(ctx context.Context, a *models.Activity) error
 	Ping(ctx context.Context) error
 
+	ChangeEmail(ctx context.Context, tokenHash string, u *models.User, keepSession string, now time.Time, notice *models.Message) (bool, error)
 	NonASCIIEmails(ctx context.Context) ([]models.User, error)
 	SetEmailKey(ctx context.Context, userID, key string) error
 }

@@ -49,6 +49,8 @@ func (p *Pages) Routes(mux *http.ServeMux) {
 		mux.HandleFunc("POST "+f.path, p.submit(f))
 	}
 	mux.HandleFunc("GET /admin/email-verified", p.verified)
+	mux.HandleFunc("GET "+confirmEmailPath, p.showConfirmEmail)
+	mux.HandleFunc("POST "+confirmEmailPath, p.submitConfirmEmail)
 	mux.HandleFunc("GET /admin/assets/pages.css", p.stylesheet)
 }
 

@@ -62,6 +62,7 @@ func (a *API) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /users/invite/accept", a.acceptInvite)
 	mux.HandleFunc("POST /users/register", a.register)
 	mux.HandleFunc("GET /users/register/verify-email", a.verifyEmail)
+	mux.HandleFunc("POST /users/email/confirm", a.confirmEmail)
 	mux.HandleFunc("POST /users/me/tfa/generate", a.tfaGenerate)
 	mux.HandleFunc("POST /users/me/tfa/enable", a.tfaEnable)
 	mux.HandleFunc("POST /users/me/tfa/disable", a.tfaDisable)

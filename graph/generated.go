@@ -771,7 +771,7 @@ type Role {
 }
 
 """
-A proposed TOTP secret; nothing is stored until enableTfa.
+A proposed TOTP secret, kept (sealed) for 15 minutes; 2FA is off until enableTfa takes it back.
 """
 type TfaSetup {
   "The base32 secret to load into an authenticator app."

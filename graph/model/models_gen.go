@@ -57,7 +57,7 @@ type Session struct {
 	Current bool `json:"current"`
 }
 
-// A proposed TOTP secret; nothing is stored until enableTfa.
+// A proposed TOTP secret, kept (sealed) for 15 minutes; 2FA is off until enableTfa takes it back.
 type TfaSetup struct {
 	// The base32 secret to load into an authenticator app.
 	Secret string `json:"secret"`

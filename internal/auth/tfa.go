@@ -182,7 +182,7 @@ func (s *Service) DisableTFA(ctx context.Context, a *Accountability, otp Value, 
 }
 
 // DisableTFAFor is an admin turning off a user's 2FA; their own needs the
-// same proof as /users/me/tfa/disable minus the code.
+// same proof as PATCH /users/me (current_password and otp).
 func (s *Service) DisableTFAFor(ctx context.Context, a *Accountability, userID string, p Proof, m Meta) error {
 	if a == nil {
 		return ErrInvalidCredentials

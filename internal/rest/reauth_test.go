@@ -75,6 +75,7 @@ func TestReauthPasswordChange(t *testing.T) {
 		adminID := user(t, s, admin).ID
 		wantError(t, s.Do("PATCH", "/users/"+adminID, map[string]any{"password": "a-new-admin-password"}, asAdmin...), 400, "INVALID_PAYLOAD",
 			`Invalid payload. "current_password" is required.`)
+		wantError(t, s.Post("/users/"+adminID+"/tfa/disable", nil, asAdmin...), 400, "INVALID_PAYLOAD", "")
 		// Changing another user stays as it was.
 		wantStatus(t, s.Do("PATCH", "/users/"+user(t, s, raEmail).ID, map[string]any{"password": "fourth-long-password-4"}, asAdmin...), 200, "admin on another user")
 		wantStatus(t, s.Do("PATCH", "/users/"+adminID, map[string]any{"password": "a-new-admin-password", "current_password": adminPW}, asAdmin...), 200, "admin with proof")

@@ -46,7 +46,8 @@ func (r *Resolver) identify(ctx context.Context) (*gqlserver.Exchange, *auth.Acc
 
 func userInput(in model.UserInput) auth.UserInput {
 	return auth.UserInput{Email: omittable(in.Email), Password: omittable(in.Password), FirstName: omittable(in.FirstName),
-		LastName: omittable(in.LastName), Status: omittable(in.Status), Role: omittable(in.Role), Token: omittable(in.Token)}
+		LastName: omittable(in.LastName), Status: omittable(in.Status), Role: omittable(in.Role), Token: omittable(in.Token),
+		Proof: auth.Proof{CurrentPassword: omittable(in.CurrentPassword), OTP: omittable(in.Otp)}}
 }
 
 func userResult(u *auth.UserView, err error) (*model.User, error) {

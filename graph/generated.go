@@ -44,13 +44,14 @@ type ComplexityRoot struct {
 
 	Mutation struct {
 		AcceptInvite          func(childComplexity int, token string, password string) int
+		ConfirmEmailChange    func(childComplexity int, token string) int
 		CreateRole            func(childComplexity int, name string, adminAccess *bool, appAccess *bool) int
 		CreateUser            func(childComplexity int, input model.UserInput) int
 		DeleteUser            func(childComplexity int, id string) int
-		DisableTfa            func(childComplexity int, otp string) int
-		DisableUserTfa        func(childComplexity int, id string) int
+		DisableTfa            func(childComplexity int, otp string, currentPassword *string) int
+		DisableUserTfa        func(childComplexity int, id string, currentPassword *string, otp *string) int
 		EnableTfa             func(childComplexity int, secret string, otp string) int
-		GenerateRecoveryCodes func(childComplexity int, otp string) int
+		GenerateRecoveryCodes func(childComplexity int, otp string, currentPassword *string) int
 		GenerateTfa           func(childComplexity int, password string) int
 		InviteUsers           func(childComplexity int, emails []string, role string, inviteURL *string) int
 		Login                 func(childComplexity int, email string, password string, mode *model.AuthMode, otp *string) int
@@ -129,9 +130,10 @@ type MutationResolver interface {
 	VerifyEmail(ctx context.Context, token string) (*bool, error)
 	GenerateTfa(ctx context.Context, password string) (*model.TfaSetup, error)
 	EnableTfa(ctx context.Context, secret string, otp string) (*bool, error)
-	DisableTfa(ctx context.Context, otp string) (*bool, error)
-	DisableUserTfa(ctx context.Context, id string) (*bool, error)
-	GenerateRecoveryCodes(ctx context.Context, otp string) ([]string, error)
+	DisableTfa(ctx context.Context, otp string, currentPassword *string) (*bool, error)
+	DisableUserTfa(ctx context.Context, id string, currentPassword *string, otp *string) (*bool, error)
+	GenerateRecoveryCodes(ctx context.Context, otp string, currentPassword *string) ([]string, error)
+	ConfirmEmailChange(ctx context.Context, token string) (*bool, error)
 }
 type QueryResolver interface {
 	Me(ctx context.Context) (*model.User, error)
@@ -190,6 +192,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AcceptInvite(childComplexity, args["token"].(string), args["password"].(string)), true
+	case "Mutation.confirmEmailChange":
+		if e.ComplexityRoot.Mutation.ConfirmEmailChange == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_confirmEmailChange_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ConfirmEmailChange(childComplexity, args["token"].(string)), true
 	case "Mutation.createRole":
 		if e.ComplexityRoot.Mutation.CreateRole == nil {
 			break
@@ -233,7 +246,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.DisableTfa(childComplexity, args["otp"].(string)), true
+		return e.ComplexityRoot.Mutation.DisableTfa(childComplexity, args["otp"].(string), args["currentPassword"].(*string)), true
 	case "Mutation.disableUserTfa":
 		if e.ComplexityRoot.Mutation.DisableUserTfa == nil {
 			break
@@ -244,7 +257,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.DisableUserTfa(childComplexity, args["id"].(string)), true
+		return e.ComplexityRoot.Mutation.DisableUserTfa(childComplexity, args["id"].(string), args["currentPassword"].(*string), args["otp"].(*string)), true
 	case "Mutation.enableTfa":
 		if e.ComplexityRoot.Mutation.EnableTfa == nil {
 			break
@@ -266,7 +279,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.GenerateRecoveryCodes(childComplexity, args["otp"].(string)), true
+		return e.ComplexityRoot.Mutation.GenerateRecoveryCodes(childComplexity, args["otp"].(string), args["currentPassword"].(*string)), true
 	case "Mutation.generateTfa":
 		if e.ComplexityRoot.Mutation.GenerateTfa == nil {
 			break
@@ -758,7 +771,7 @@ type Role {
 }
 
 """
-A proposed TOTP secret; nothing is stored until enableTfa.
+A proposed TOTP secret, kept (sealed) for 15 minutes; 2FA is off until enableTfa takes it back.
 """
 type TfaSetup {
   "The base32 secret to load into an authenticator app."
@@ -785,6 +798,10 @@ input UserInput {
   role: ID
   "A static token for the user, stored hashed (admins only)."
   token: String
+  "Your current password: needed to change your own password or email when this session logged in more than AUTH_PRIVILEGED_SESSION_MAX_AGE ago."
+  currentPassword: String
+  "A current TOTP or recovery code, with currentPassword, when you have 2FA on."
+  otp: String
 }
 
 type Query {
@@ -874,7 +891,7 @@ type Mutation {
   updateUser("The user's id." id: ID!, "The changes." input: UserInput!): User
   "Delete a user and their sessions (admins)."
   deleteUser("The user's id." id: ID!): Boolean
-  "Change the caller's own names, email or password."
+  "Change the caller's own names, email or password. A new email takes effect when the link mailed to it is used (confirmEmailChange)."
   updateMe("The changes; status, role and token are refused." input: UserInput!): User
   "Create a role (admins)."
   createRole("The role's name." name: String!, "Admin access." adminAccess: Boolean = false, "App access." appAccess: Boolean = false): Role
@@ -891,11 +908,13 @@ type Mutation {
   "Turn 2FA on with the proposed secret and a current code from it."
   enableTfa("The secret from generateTfa." secret: String!, "A current code." otp: String!): Boolean
   "Turn 2FA off with a current code or a recovery code."
-  disableTfa("A current code or recovery code." otp: String!): Boolean
-  "Turn another user's 2FA off (admins)."
-  disableUserTfa("The user's id." id: ID!): Boolean
+  disableTfa("A current code or recovery code." otp: String!, "Your password, when this session logged in more than AUTH_PRIVILEGED_SESSION_MAX_AGE ago." currentPassword: String): Boolean
+  "Turn a user's 2FA off (admins)."
+  disableUserTfa("The user's id." id: ID!, "Your password, for your own account when this session did not log in recently." currentPassword: String, "A current code, with currentPassword." otp: String): Boolean
   "Issue 10 fresh single-use recovery codes, replacing older ones (needs a current code)."
-  generateRecoveryCodes("A current TOTP code." otp: String!): [String!]
+  generateRecoveryCodes("A current TOTP code." otp: String!, "Your password, when this session logged in more than AUTH_PRIVILEGED_SESSION_MAX_AGE ago." currentPassword: String): [String!]
+  "Confirm a new email address with the token from the link mailed to it."
+  confirmEmailChange("The token from the link." token: String!): Boolean
 }
 `, BuiltIn: false},
 }
@@ -1123,6 +1142,20 @@ func (ec *executionContext) field_Mutation_acceptInvite_args(ctx context.Context
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_confirmEmailChange_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "token",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["token"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_createRole_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -1192,6 +1225,14 @@ func (ec *executionContext) field_Mutation_disableTfa_args(ctx context.Context, 
 		return nil, err
 	}
 	args["otp"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "currentPassword",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["currentPassword"] = arg1
 	return args, nil
 }
 
@@ -1206,6 +1247,22 @@ func (ec *executionContext) field_Mutation_disableUserTfa_args(ctx context.Conte
 		return nil, err
 	}
 	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "currentPassword",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["currentPassword"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "otp",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["otp"] = arg2
 	return args, nil
 }
 
@@ -1242,6 +1299,14 @@ func (ec *executionContext) field_Mutation_generateRecoveryCodes_args(ctx contex
 		return nil, err
 	}
 	args["otp"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "currentPassword",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["currentPassword"] = arg1
 	return args, nil
 }
 
@@ -2442,7 +2507,7 @@ func (ec *executionContext) _Mutation_disableTfa(ctx context.Context, field grap
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().DisableTfa(ctx, fc.Args["otp"].(string))
+			return ec.Resolvers.Mutation().DisableTfa(ctx, fc.Args["otp"].(string), fc.Args["currentPassword"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *bool) graphql.Marshaler {
@@ -2486,7 +2551,7 @@ func (ec *executionContext) _Mutation_disableUserTfa(ctx context.Context, field 
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().DisableUserTfa(ctx, fc.Args["id"].(string))
+			return ec.Resolvers.Mutation().DisableUserTfa(ctx, fc.Args["id"].(string), fc.Args["currentPassword"].(*string), fc.Args["otp"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *bool) graphql.Marshaler {
@@ -2530,7 +2595,7 @@ func (ec *executionContext) _Mutation_generateRecoveryCodes(ctx context.Context,
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().GenerateRecoveryCodes(ctx, fc.Args["otp"].(string))
+			return ec.Resolvers.Mutation().GenerateRecoveryCodes(ctx, fc.Args["otp"].(string), fc.Args["currentPassword"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
@@ -2558,6 +2623,50 @@ func (ec *executionContext) fieldContext_Mutation_generateRecoveryCodes(ctx cont
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_generateRecoveryCodes_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_confirmEmailChange(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_confirmEmailChange(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ConfirmEmailChange(ctx, fc.Args["token"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *bool) graphql.Marshaler {
+			return ec.marshalOBoolean2ᚖbool(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_confirmEmailChange(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Boolean does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_confirmEmailChange_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -4437,7 +4546,7 @@ func (ec *executionContext) unmarshalInputUserInput(ctx context.Context, obj any
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"email", "password", "firstName", "lastName", "status", "role", "token"}
+	fieldsInOrder := [...]string{"email", "password", "firstName", "lastName", "status", "role", "token", "currentPassword", "otp"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -4493,6 +4602,20 @@ func (ec *executionContext) unmarshalInputUserInput(ctx context.Context, obj any
 				return it, err
 			}
 			it.Token = graphql.OmittableOf(data)
+		case "currentPassword":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("currentPassword"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CurrentPassword = graphql.OmittableOf(data)
+		case "otp":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("otp"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Otp = graphql.OmittableOf(data)
 		}
 	}
 	return it, nil
@@ -4709,6 +4832,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "generateRecoveryCodes":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_generateRecoveryCodes(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "confirmEmailChange":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_confirmEmailChange(ctx, field)
 			})
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++

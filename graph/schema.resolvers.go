@@ -160,30 +160,36 @@ func (r *mutationResolver) EnableTfa(ctx context.Context, secret string, otp str
 }
 
 // DisableTfa is the resolver for the disableTfa field.
-func (r *mutationResolver) DisableTfa(ctx context.Context, otp string) (*bool, error) {
+func (r *mutationResolver) DisableTfa(ctx context.Context, otp string, currentPassword *string) (*bool, error) {
 	x, acc, err := r.identify(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return done(r.Auth.DisableTFA(ctx, acc, auth.String(otp), auth.MetaFrom(x.R)))
+	return done(r.Auth.DisableTFA(ctx, acc, auth.String(otp), auth.Proof{CurrentPassword: auth.OptString(currentPassword)}, auth.MetaFrom(x.R)))
 }
 
 // DisableUserTfa is the resolver for the disableUserTfa field.
-func (r *mutationResolver) DisableUserTfa(ctx context.Context, id string) (*bool, error) {
+func (r *mutationResolver) DisableUserTfa(ctx context.Context, id string, currentPassword *string, otp *string) (*bool, error) {
 	x, acc, err := r.identify(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return done(r.Auth.DisableTFAFor(ctx, acc, id, auth.MetaFrom(x.R)))
+	return done(r.Auth.DisableTFAFor(ctx, acc, id, auth.Proof{CurrentPassword: auth.OptString(currentPassword), OTP: auth.OptString(otp)}, auth.MetaFrom(x.R)))
 }
 
 // GenerateRecoveryCodes is the resolver for the generateRecoveryCodes field.
-func (r *mutationResolver) GenerateRecoveryCodes(ctx context.Context, otp string) ([]string, error) {
+func (r *mutationResolver) GenerateRecoveryCodes(ctx context.Context, otp string, currentPassword *string) ([]string, error) {
 	x, acc, err := r.identify(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return r.Auth.RecoveryCodes(ctx, acc, auth.String(otp), auth.MetaFrom(x.R))
+	return r.Auth.RecoveryCodes(ctx, acc, auth.String(otp), auth.Proof{CurrentPassword: auth.OptString(currentPassword)}, auth.MetaFrom(x.R))
+}
+
+// ConfirmEmailChange is the resolver for the confirmEmailChange field.
+func (r *mutationResolver) ConfirmEmailChange(ctx context.Context, token string) (*bool, error) {
+	x := gqlserver.FromContext(ctx)
+	return done(r.Auth.ConfirmEmailChange(ctx, auth.String(token), auth.MetaFrom(x.R)))
 }
 
 // Me is the resolver for the me field.

@@ -11,6 +11,7 @@ const (
 	TokenPasswordReset = "password_reset"
 	TokenInvite        = "invite"
 	TokenVerifyEmail   = "verify_email"
+	TokenEmailChange   = "email_change" // confirms NewEmail before it replaces the user's address
 )
 
 // OneTimeToken is an emailed secret (reset, invite, verification). Only its
@@ -29,4 +30,6 @@ type OneTimeToken struct {
 	ExpiresAt    time.Time  `bun:"expires_at,notnull"`
 	UsedAt       *time.Time `bun:"used_at"`
 	CreatedAt    time.Time  `bun:"created_at,notnull"`
+	NewEmail     *string    `bun:"new_email"`  // email_change: the address being confirmed
+	SessionID    *string    `bun:"session_id"` // email_change: the requesting session, kept when it completes
 }

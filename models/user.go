@@ -32,6 +32,8 @@ type User struct {
 	TokenHash    *string    `bun:"token_hash"`
 	TFASecret    *string    `bun:"tfa_secret"`
 	TFALastStep  *int64     `bun:"tfa_last_step"`
+	TFAPending   *string    `bun:"tfa_pending"`    // a generated, not yet enabled secret (sealed)
+	TFAPendingAt *time.Time `bun:"tfa_pending_at"` // when it was generated
 	LastAccess   *time.Time `bun:"last_access"`
 	Provider     string     `bun:"provider,notnull"`
 	FailedLogins int        `bun:"failed_logins,notnull"`

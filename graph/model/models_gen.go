@@ -57,7 +57,7 @@ type Session struct {
 	Current bool `json:"current"`
 }
 
-// A proposed TOTP secret; nothing is stored until enableTfa.
+// A proposed TOTP secret, kept (sealed) for 15 minutes; 2FA is off until enableTfa takes it back.
 type TfaSetup struct {
 	// The base32 secret to load into an authenticator app.
 	Secret string `json:"secret"`
@@ -103,6 +103,10 @@ type UserInput struct {
 	Role graphql.Omittable[*string] `json:"role,omitempty"`
 	// A static token for the user, stored hashed (admins only).
 	Token graphql.Omittable[*string] `json:"token,omitempty"`
+	// Your current password: needed to change your own password or email when this session logged in more than AUTH_PRIVILEGED_SESSION_MAX_AGE ago.
+	CurrentPassword graphql.Omittable[*string] `json:"currentPassword,omitempty"`
+	// A current TOTP or recovery code, with currentPassword, when you have 2FA on.
+	Otp graphql.Omittable[*string] `json:"otp,omitempty"`
 }
 
 // How login and refresh hand tokens to the client.

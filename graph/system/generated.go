@@ -46,7 +46,7 @@ type ComplexityRoot struct {
 		UpdateUsersMe       func(childComplexity int, data *model.UpdateDirectusUsersInput) int
 		UsersInvite         func(childComplexity int, email string, role string, inviteURL *string) int
 		UsersInviteAccept   func(childComplexity int, token string, password string) int
-		UsersMeTfaDisable   func(childComplexity int, otp string) int
+		UsersMeTfaDisable   func(childComplexity int, otp string, currentPassword *string) int
 		UsersMeTfaEnable    func(childComplexity int, otp string, secret string) int
 		UsersMeTfaGenerate  func(childComplexity int, password string) int
 		UsersRegister       func(childComplexity int, email string, password string, verificationURL *string, firstName *string, lastName *string) int
@@ -99,7 +99,7 @@ type MutationResolver interface {
 	UsersRegisterVerify(ctx context.Context, token string) (*bool, error)
 	UsersMeTfaGenerate(ctx context.Context, password string) (*model.UsersMeTfaGenerateData, error)
 	UsersMeTfaEnable(ctx context.Context, otp string, secret string) (*bool, error)
-	UsersMeTfaDisable(ctx context.Context, otp string) (*bool, error)
+	UsersMeTfaDisable(ctx context.Context, otp string, currentPassword *string) (*bool, error)
 	UpdateUsersMe(ctx context.Context, data *model.UpdateDirectusUsersInput) (*model.DirectusUsers, error)
 }
 type QueryResolver interface {
@@ -222,7 +222,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.UsersMeTfaDisable(childComplexity, args["otp"].(string)), true
+		return e.ComplexityRoot.Mutation.UsersMeTfaDisable(childComplexity, args["otp"].(string), args["current_password"].(*string)), true
 	case "Mutation.users_me_tfa_enable":
 		if e.ComplexityRoot.Mutation.UsersMeTfaEnable == nil {
 			break
@@ -856,6 +856,14 @@ func (ec *executionContext) field_Mutation_users_me_tfa_disable_args(ctx context
 		return nil, err
 	}
 	args["otp"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "current_password",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["current_password"] = arg1
 	return args, nil
 }
 
@@ -1537,7 +1545,7 @@ func (ec *executionContext) _Mutation_users_me_tfa_disable(ctx context.Context, 
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UsersMeTfaDisable(ctx, fc.Args["otp"].(string))
+			return ec.Resolvers.Mutation().UsersMeTfaDisable(ctx, fc.Args["otp"].(string), fc.Args["current_password"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *bool) graphql.Marshaler {
@@ -3175,7 +3183,7 @@ func (ec *executionContext) unmarshalInputupdate_directus_users_input(ctx contex
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"first_name", "last_name", "email", "password", "tfa_secret"}
+	fieldsInOrder := [...]string{"first_name", "last_name", "email", "password", "tfa_secret", "current_password", "otp"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -3217,6 +3225,20 @@ func (ec *executionContext) unmarshalInputupdate_directus_users_input(ctx contex
 				return it, err
 			}
 			it.TfaSecret = graphql.OmittableOf(data)
+		case "current_password":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("current_password"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CurrentPassword = graphql.OmittableOf(data)
+		case "otp":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("otp"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Otp = graphql.OmittableOf(data)
 		}
 	}
 	return it, nil

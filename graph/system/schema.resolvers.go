@@ -107,12 +107,12 @@ func (r *mutationResolver) UsersMeTfaEnable(ctx context.Context, otp string, sec
 }
 
 // UsersMeTfaDisable is the resolver for the users_me_tfa_disable field.
-func (r *mutationResolver) UsersMeTfaDisable(ctx context.Context, otp string) (*bool, error) {
+func (r *mutationResolver) UsersMeTfaDisable(ctx context.Context, otp string, currentPassword *string) (*bool, error) {
 	x, acc, err := r.identify(ctx)
 	if err != nil || acc == nil {
 		return nil, err
 	}
-	return done(r.Auth.DisableTFA(ctx, acc, auth.String(otp), auth.MetaFrom(x.R)))
+	return done(r.Auth.DisableTFA(ctx, acc, auth.String(otp), auth.Proof{CurrentPassword: auth.OptString(currentPassword)}, auth.MetaFrom(x.R)))
 }
 
 // UpdateUsersMe is the resolver for the update_users_me field.
@@ -124,7 +124,8 @@ func (r *mutationResolver) UpdateUsersMe(ctx context.Context, data *model.Update
 	var in auth.UserInput
 	if data != nil {
 		in = auth.UserInput{Email: omittable(data.Email), Password: omittable(data.Password), FirstName: omittable(data.FirstName),
-			LastName: omittable(data.LastName), TFASecret: omittable(data.TfaSecret)}
+			LastName: omittable(data.LastName), TFASecret: omittable(data.TfaSecret),
+			Proof: auth.Proof{CurrentPassword: omittable(data.CurrentPassword), OTP: omittable(data.Otp)}}
 	}
 	u, err := r.Auth.UpdateMe(ctx, acc, in, auth.MetaFrom(x.R))
 	if err != nil {

@@ -117,6 +117,16 @@ func (a *App) build(ctx context.Context, o Options) error {
 		Now:    o.Now, Sleep: o.Sleep, Logger: a.Log,
 	}, Settings(cfg))
 	a.Auth.AcceptDirectusTokens([]byte(cfg.Directus.Secret), cfg.Directus.Until())
+	if o.Migrate {
+		// Keys written before NormalizeEmail existed (see RekeyEmails).
+		n, err := a.Auth.RekeyEmails(ctx)
+		if err != nil {
+			return fmt.Errorf("recomputing email keys: %w", err)
+		}
+		if n > 0 {
+			a.Log.Info("email keys recomputed", "users", n)
+		}
+	}
 	a.Pages, err = pages.New(a.Auth, cfg.ProjectName, int64(cfg.MaxPayloadSize), a.Log)
 	return err
 }
@@ -134,7 +144,7 @@ func Settings(cfg *config.Config) auth.Settings {
 	return auth.Settings{
 		CORSOrigins: origins, AnyOrigin: anyOrigin,
 		AccessTTL: cfg.AccessTokenTTL.D(), RefreshTTL: cfg.RefreshTokenTTL.D(), SessionTTL: cfg.SessionCookieTTL.D(),
-		Grace: cfg.SessionRefreshGracePeriod.D(), LoginStall: cfg.LoginStallTime.D(),
+		Grace: cfg.SessionRefreshGracePeriod.D(), MaxLifetime: cfg.SessionMaxLifetime.D(), LoginStall: cfg.LoginStallTime.D(),
 		LoginAttempts: cfg.AuthLoginAttempts, PublicURL: cfg.PublicURL,
 		RefreshCookie: cookie(cfg.RefreshCookie, cfg.RefreshTokenTTL.D()),
 		SessionCookie: cookie(cfg.SessionCookie, cfg.SessionCookieTTL.D()),
@@ -147,6 +157,8 @@ func Settings(cfg *config.Config) auth.Settings {
 			URLs: auth.URLAllowList(cfg.UserRegisterURLAllowList), TTL: cfg.EmailVerificationTokenTTL.D(),
 			Stall: cfg.RegisterStallTime.D(),
 		},
+		Reauth: cfg.AuthReauthentication, PrivilegedAge: cfg.AuthPrivilegedSessionMaxAge.D(),
+		EmailChangeTTL: cfg.EmailChangeTokenTTL.D(),
 	}
 }
 

@@ -39,6 +39,7 @@ func (s *Service) requireAdmin(ctx context.Context, a *Accountability) error {
 // UserInput is a user payload field by field; absent fields stay as they are.
 type UserInput struct {
 	Email, Password, FirstName, LastName, Status, Role, Token, TFASecret Value
+	Proof                                                                Proof // changes to one's own account only
 }
 
 // ListUsers is GET /users for admins.
@@ -51,6 +52,13 @@ func (s *Service) ListUsers(ctx context.Context, a *Accountability, f store.User
 	}
 	if f.Status != "" && !slices.Contains(statuses, f.Status) {
 		return nil, InvalidQuery(fmt.Sprintf("%q is not a user status", f.Status))
+	}
+	if f.Email != "" {
+		key, err := NormalizeEmail(f.Email)
+		if err != nil {
+			return []*UserView{}, nil // no account has an address without a normal form
+		}
+		f.Email = key
 	}
 	users, err := s.store.ListUsers(ctx, f)
 	if err != nil {
@@ -97,6 +105,9 @@ func (s *Service) CreateUserAs(ctx context.Context, a *Accountability, in UserIn
 	if !in.Email.Set {
 		return nil, InvalidPayload(`"email" is required`)
 	}
+	if in.Proof.CurrentPassword.Set || in.Proof.OTP.Set {
+		return nil, InvalidPayload(`"current_password" is not allowed`)
+	}
 	now := s.now().UTC()
 	u := &models.User{ID: uuid.NewString(), Status: models.StatusActive, Provider: "default", CreatedAt: now, UpdatedAt: now}
 	if _, err := s.applyUserInput(ctx, u, in, true); err != nil {
@@ -118,6 +129,10 @@ func (s *Service) UpdateUserAs(ctx context.Context, a *Accountability, id string
 	u, err := s.userByID(ctx, id)
 	if err != nil {
 		return nil, err
+	}
+	if u.ID == a.UserID {
+		// An admin's own account gets the same protection as through /users/me.
+		return s.updateOwn(ctx, a, u, in, true, m)
 	}
 	return s.updateUser(ctx, a, u, in, true, m)
 }
@@ -154,7 +169,7 @@ func (s *Service) UpdateMe(ctx context.Context, a *Accountability, in UserInput,
 	if err != nil {
 		return nil, err
 	}
-	return s.updateUser(ctx, a, u, in, false, m)
+	return s.updateOwn(ctx, a, u, in, false, m)
 }
 
 func (s *Service) updateUser(ctx context.Context, a *Accountability, u *models.User, in UserInput, admin bool, m Meta) (*UserView, error) {
@@ -172,7 +187,9 @@ func (s *Service) updateUser(ctx context.Context, a *Accountability, u *models.U
 	endOthers := slices.Contains(cols, "password") || slices.Contains(cols, "email")
 	keep := ""
 	if !endAll && a.UserID == u.ID {
-		keep = a.SessionID
+		// The caller's own session, in every mode: json and cookie tokens
+		// name theirs in the sid claim.
+		keep = a.SessionRef
 	}
 	if err := s.store.UpdateUser(ctx, u, cols, endAll || endOthers, keep); err != nil {
 		return nil, s.writeFailure(err, u)
@@ -195,7 +212,11 @@ func (s *Service) applyUserInput(ctx context.Context, u *models.User, in UserInp
 		if in.Email.NotString || !ValidEmail(in.Email.Str) {
 			return nil, InvalidPayload(`"email" must be a valid email`)
 		}
-		email, lower := in.Email.Str, lowerEmail(in.Email.Str)
+		lower, err := NormalizeEmail(in.Email.Str)
+		if err != nil {
+			return nil, err
+		}
+		email := in.Email.Str
 		u.Email, u.EmailLower = &email, &lower
 		cols = append(cols, "email", "email_lower")
 	}

@@ -114,7 +114,7 @@ func (s *Service) checkSessionToken(ctx context.Context, c token.Claims) error {
 		return internal(err)
 	}
 	now := s.now()
-	if sess.UserID != c.UserID || !sess.ExpiresAt.After(now) {
+	if sess.UserID != c.UserID || !sess.ExpiresAt.After(now) || s.pastLifetime(sess, now) {
 		return ErrInvalidCredentials
 	}
 	if c.Generation == sess.Generation || (c.Generation == sess.Generation-1 && s.inGrace(sess, now)) {

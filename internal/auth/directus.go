@@ -49,10 +49,6 @@ func (s *Service) AcceptDirectusTokens(secret []byte, until time.Time) {
 	s.directus = &directusTokens{verify: token.NewDirectus(secret, s.now), until: until}
 }
 
-// EmailKey is Gatehouse's lookup form of an email (users.email_lower), for
-// importers that must apply the same rule.
-func EmailKey(email string) string { return lowerEmail(email) }
-
 // SealTOTPSecret encrypts a plain TOTP secret as Gatehouse stores it.
 func (s *Service) SealTOTPSecret(userID, plain string) (string, error) {
 	return s.sealTFA(userID, plain)

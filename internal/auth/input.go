@@ -167,6 +167,3 @@ func ValidEmail(s string) bool {
 	}
 	return true
 }
-
-// lowerEmail is the case-folded form stored in email_lower.
-func lowerEmail(s string) string { return strings.ToLower(s) }

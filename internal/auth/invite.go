@@ -36,6 +36,9 @@ func (s *Service) Invite(ctx context.Context, a *Accountability, in InviteInput,
 		if !ValidEmail(e) {
 			return InvalidPayload(`"email" must be a valid email`)
 		}
+		if _, err := NormalizeEmail(e); err != nil {
+			return err
+		}
 	}
 	if !in.Role.Set {
 		return InvalidPayload(`"role" is required`)
@@ -72,7 +75,11 @@ func (s *Service) Invite(ctx context.Context, a *Accountability, in InviteInput,
 // inviteOne invites one address and returns the invited user's id, or ""
 // when nothing was sent.
 func (s *Service) inviteOne(ctx context.Context, email string, role *models.Role, link string) (string, error) {
-	u, err := s.store.UserByEmail(ctx, lowerEmail(email))
+	lower, err := NormalizeEmail(email)
+	if err != nil {
+		return "", err
+	}
+	u, err := s.store.UserByEmail(ctx, lower)
 	switch {
 	case err == nil && u.Status == models.StatusInvited:
 		return u.ID, s.sendToken(ctx, u, models.TokenInvite, mail.TemplateUserInvitation, link, s.set.InviteTTL)
@@ -82,7 +89,6 @@ func (s *Service) inviteOne(ctx context.Context, email string, role *models.Role
 		return "", internal(err)
 	}
 	now := s.now().UTC()
-	lower := lowerEmail(email)
 	u = &models.User{ID: uuid.NewString(), Email: &email, EmailLower: &lower, Status: models.StatusInvited,
 		RoleID: &role.ID, Provider: "default", CreatedAt: now, UpdatedAt: now}
 	tok, msg, err := s.prepareToken(u, models.TokenInvite, mail.TemplateUserInvitation, link, s.set.InviteTTL)

@@ -91,7 +91,7 @@ func (s *Service) login(ctx context.Context, in LoginInput, m Meta) (Tokens, err
 	if err != nil {
 		return Tokens{}, err
 	}
-	if res, ok := s.allow(ctx, s.limits.Login, lowerEmail(in.Email.Str)); !ok {
+	if res, ok := s.allow(ctx, s.limits.Login, limitKey(in.Email.Str)); !ok {
 		return Tokens{}, RequestsExceeded(res, s.now())
 	}
 	user, err := s.loginUser(ctx, in.Email.Str, in.Password.Str, m)
@@ -144,7 +144,7 @@ func (s *Service) loginUser(ctx context.Context, email, plain string, m Meta) (*
 	if utf8.RuneCountInString(plain) > maxPasswordLength {
 		return nil, ErrInvalidCredentials
 	}
-	user, err := s.store.UserByEmail(ctx, lowerEmail(email))
+	user, err := s.userByEmail(ctx, email)
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return nil, internal(err)
 	}

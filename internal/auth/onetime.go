@@ -62,8 +62,15 @@ func (s *Service) sendToken(ctx context.Context, u *models.User, kind, template,
 	return nil
 }
 
-// prepareToken makes a token row and the outbox message carrying its link.
+// prepareToken makes a token row and the outbox message carrying its link,
+// mailed to the user's address.
 func (s *Service) prepareToken(u *models.User, kind, template, link string, ttl time.Duration) (*models.OneTimeToken, *models.Message, error) {
+	return s.prepareTokenTo(u, *u.Email, kind, template, link, ttl)
+}
+
+// prepareTokenTo is prepareToken mailing to another address (a new email
+// to confirm): the token stays bound to the user's current address.
+func (s *Service) prepareTokenTo(u *models.User, to, kind, template, link string, ttl time.Duration) (*models.OneTimeToken, *models.Message, error) {
 	if s.mailer == nil {
 		return nil, nil, internal(errors.New("no mailer configured"))
 	}
@@ -79,7 +86,7 @@ func (s *Service) prepareToken(u *models.User, kind, template, link string, ttl 
 	if err != nil {
 		return nil, nil, internal(err)
 	}
-	msg.To = *u.Email
+	msg.To = to
 	email := *u.Email
 	tok := &models.OneTimeToken{Hash: hash, Kind: kind, UserID: u.ID, PasswordMark: passwordMark(u),
 		UserEmail: &email, ExpiresAt: now.Add(ttl), CreatedAt: now}

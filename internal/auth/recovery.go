@@ -22,9 +22,12 @@ func normalRecovery(code string) string {
 
 // RecoveryCodes issues fresh single-use codes, replacing older ones. The
 // caller proves the second factor with a current otp.
-func (s *Service) RecoveryCodes(ctx context.Context, a *Accountability, otp Value, m Meta) ([]string, error) {
+func (s *Service) RecoveryCodes(ctx context.Context, a *Accountability, otp Value, p Proof, m Meta) ([]string, error) {
 	u, err := s.tfaUser(ctx, a)
 	if err != nil {
+		return nil, err
+	}
+	if err := s.requireRecentAuth(ctx, a, u, p, true, m); err != nil {
 		return nil, err
 	}
 	if u.TFASecret == nil || *u.TFASecret == "" {

@@ -224,6 +224,13 @@ func (s *Service) live(ctx context.Context, sess *models.Session, now time.Time)
 	if !sess.ExpiresAt.After(now) {
 		return nil, ErrInvalidCredentials
 	}
+	if s.pastLifetime(sess, now) {
+		// Refreshing never extends a session beyond SESSION_MAX_LIFETIME.
+		if _, err := s.store.DeleteSession(ctx, sess.ID); err != nil {
+			return nil, internal(err)
+		}
+		return nil, ErrInvalidCredentials
+	}
 	user := sess.User
 	if user.Status != models.StatusActive {
 		start := time.Now()

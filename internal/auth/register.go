@@ -48,6 +48,10 @@ func (s *Service) Register(ctx context.Context, in RegisterInput, m Meta) error 
 	if !ValidEmail(in.Email.Str) {
 		return InvalidPayload(`"email" must be a valid email`)
 	}
+	key, err := NormalizeEmail(in.Email.Str)
+	if err != nil {
+		return err
+	}
 	if err := requireString("password", in.Password); err != nil {
 		return err
 	}
@@ -59,7 +63,7 @@ func (s *Service) Register(ctx context.Context, in RegisterInput, m Meta) error 
 	if in.VerificationURL != "" && !r.URLs.Allows(in.VerificationURL) {
 		return InvalidPayload(fmt.Sprintf("URL %q can't be used to verify registered users", in.VerificationURL))
 	}
-	if !domainAllowed(in.Email.Str, r.Domains) {
+	if !domainAllowed(key, r.Domains) {
 		return ErrForbidden
 	}
 	if err := s.checkPolicy(in.Password.Str); err != nil {
@@ -79,7 +83,7 @@ func (s *Service) Register(ctx context.Context, in RegisterInput, m Meta) error 
 	if link == "" {
 		link = s.set.PublicURL + "/users/register/verify-email"
 	}
-	existing, err := s.store.UserByEmail(ctx, lowerEmail(in.Email.Str))
+	existing, err := s.store.UserByEmail(ctx, key)
 	switch {
 	case err == nil && existing.Status == models.StatusUnverified && r.VerifyEmail:
 		// Send a new link; the account stays as it was (as Directus keeps the
@@ -96,7 +100,7 @@ func (s *Service) Register(ctx context.Context, in RegisterInput, m Meta) error 
 		s.log.ErrorContext(ctx, "registration lookup failed", "err", err)
 		return nil
 	}
-	u, err := s.newRegisteredUser(ctx, in, hash)
+	u, err := s.newRegisteredUser(ctx, in, hash, key)
 	if err != nil {
 		return err
 	}
@@ -136,10 +140,10 @@ func (s *Service) resendVerification(ctx context.Context, u *models.User, hash, 
 }
 
 // newRegisteredUser builds the user row from a registration whose password
-// hashes to h.
-func (s *Service) newRegisteredUser(ctx context.Context, in RegisterInput, h string) (*models.User, error) {
+// hashes to h, under the normalised email key.
+func (s *Service) newRegisteredUser(ctx context.Context, in RegisterInput, h, key string) (*models.User, error) {
 	now := s.now().UTC()
-	email, lower := in.Email.Str, lowerEmail(in.Email.Str)
+	email, lower := in.Email.Str, key
 	u := &models.User{ID: uuid.NewString(), Email: &email, EmailLower: &lower, Password: &h,
 		Status: models.StatusUnverified, Provider: "default", CreatedAt: now, UpdatedAt: now}
 	if in.FirstName.Set && !in.FirstName.NotString {
@@ -158,14 +162,16 @@ func (s *Service) newRegisteredUser(ctx context.Context, in RegisterInput, h str
 	return u, nil
 }
 
-func domainAllowed(email string, domains []string) bool {
+// domainAllowed matches a NormalizeEmail key's domain against the filter,
+// whose entries are normalised the same way (so bücher.de and
+// xn--bcher-kva.de name one domain, and a look-alike names another).
+func domainAllowed(key string, domains []string) bool {
 	if len(domains) == 0 {
 		return true
 	}
-	at := strings.LastIndexByte(email, '@')
-	d := strings.ToLower(email[at+1:])
+	d := key[strings.LastIndexByte(key, '@')+1:]
 	for _, allowed := range domains {
-		if a := strings.ToLower(strings.TrimSpace(allowed)); a != "" && d == strings.TrimPrefix(a, "@") {
+		if a := normalizeDomain(allowed); a != "" && d == a {
 			return true
 		}
 	}

@@ -30,12 +30,12 @@ func (s *Service) RequestPasswordReset(ctx context.Context, in ResetRequest, m M
 	start := time.Now()
 	defer s.stallSince(start, s.set.RequestStall)
 
-	if _, ok := s.allow(ctx, s.limits.PasswordRequest, lowerEmail(in.Email.Str)); !ok {
+	if _, ok := s.allow(ctx, s.limits.PasswordRequest, limitKey(in.Email.Str)); !ok {
 		// Over the per-account limit: quietly send nothing, so the answer
 		// still tells nothing about the email.
 		return nil
 	}
-	u, err := s.store.UserByEmail(ctx, lowerEmail(in.Email.Str))
+	u, err := s.userByEmail(ctx, in.Email.Str)
 	if err != nil {
 		if !errors.Is(err, store.ErrNotFound) {
 			s.log.ErrorContext(ctx, "password reset lookup failed", "err", err)
@@ -97,7 +97,7 @@ func (s *Service) ResetPassword(ctx context.Context, in ResetInput, m Meta) erro
 // MessageAbandoned records an email the outbox gave up on.
 func (s *Service) MessageAbandoned(ctx context.Context, m models.Message) {
 	userID := ""
-	if u, err := s.store.UserByEmail(ctx, lowerEmail(m.ToAddress)); err == nil {
+	if u, err := s.userByEmail(ctx, m.ToAddress); err == nil {
 		userID = u.ID
 	}
 	s.audit(ctx, "email_abandoned", userID, Meta{}, m.Subject)

@@ -63,6 +63,10 @@ type Store interface {
 
 	InsertActivity(ctx context.Context, a *models.Activity) error
 	Ping(ctx context.Context) error
+
+	ChangeEmail(ctx context.Context, tokenHash string, u *models.User, keepSession string, now time.Time, notice *models.Message) (bool, error)
+	NonASCIIEmails(ctx context.Context) ([]models.User, error)
+	SetEmailKey(ctx context.Context, userID, key string) error
 }
 
 // Metrics records what operators graph (internal/metrics).
@@ -133,6 +137,7 @@ type Settings struct {
 	RefreshTTL    time.Duration // REFRESH_TOKEN_TTL
 	SessionTTL    time.Duration // SESSION_COOKIE_TTL
 	Grace         time.Duration // SESSION_REFRESH_GRACE_PERIOD
+	MaxLifetime   time.Duration // SESSION_MAX_LIFETIME: a session's absolute limit from its login
 	LoginStall    time.Duration // LOGIN_STALL_TIME
 	LoginAttempts int           // AUTH_LOGIN_ATTEMPTS; 0 = unlimited
 	PublicURL     string
@@ -149,6 +154,10 @@ type Settings struct {
 	InviteURLs   URLAllowList  // USER_INVITE_URL_ALLOW_LIST
 	InviteTTL    time.Duration // USER_INVITE_TOKEN_TTL
 	Registration Registration
+
+	Reauth         bool          // AUTH_REAUTHENTICATION: privileged changes need a recent login or the password
+	PrivilegedAge  time.Duration // AUTH_PRIVILEGED_SESSION_MAX_AGE
+	EmailChangeTTL time.Duration // EMAIL_CHANGE_TOKEN_TTL
 }
 
 // Deps are the service's collaborators.

@@ -3,6 +3,8 @@ package auth
 import (
 	"context"
 	"time"
+
+	"github.com/gatehouse/gatehouse/models"
 )
 
 // SessionView is one of the caller's sessions.
@@ -26,12 +28,21 @@ func (s *Service) Sessions(ctx context.Context, a *Accountability) ([]SessionVie
 	if err != nil {
 		return nil, internal(err)
 	}
-	out := make([]SessionView, len(rows))
-	for i, r := range rows {
-		out[i] = SessionView{ID: r.ID, CreatedAt: r.CreatedAt, LastUsed: r.LastUsedAt, ExpiresAt: r.ExpiresAt,
-			IP: r.IP, UserAgent: r.UserAgent, Current: r.ID == a.SessionRef}
+	out := make([]SessionView, 0, len(rows))
+	for _, r := range rows {
+		if s.pastLifetime(&r, s.now()) {
+			continue
+		}
+		out = append(out, SessionView{ID: r.ID, CreatedAt: r.CreatedAt, LastUsed: r.LastUsedAt, ExpiresAt: r.ExpiresAt,
+			IP: r.IP, UserAgent: r.UserAgent, Current: r.ID == a.SessionRef})
 	}
 	return out, nil
+}
+
+// pastLifetime reports whether a session's login is older than
+// SESSION_MAX_LIFETIME: however often it was refreshed, it is over.
+func (s *Service) pastLifetime(sess *models.Session, now time.Time) bool {
+	return s.set.MaxLifetime > 0 && !now.Before(sess.CreatedAt.Add(s.set.MaxLifetime))
 }
 
 // Logout scopes.

@@ -114,6 +114,9 @@ func (s *Service) GenerateTFA(ctx context.Context, a *Accountability, pw Value, 
 	if err != nil {
 		return nil, internal(err)
 	}
+	if err := s.proposeTFA(ctx, u, key.Secret()); err != nil {
+		return nil, err
+	}
 	return &TFASetup{Secret: key.Secret(), OTPAuthURL: key.URL()}, nil
 }
 
@@ -135,6 +138,9 @@ func (s *Service) EnableTFA(ctx context.Context, a *Accountability, secret, otp 
 	if _, err := base32.StdEncoding.WithPadding(base32.NoPadding).DecodeString(strings.ToUpper(secret.Str)); err != nil || len(secret.Str) < 16 {
 		return InvalidPayload(`"secret" is invalid`)
 	}
+	if err := s.checkProposedTFA(u, secret.Str); err != nil {
+		return err
+	}
 	step, ok := matchTOTP(secret.Str, otp.Str, s.now())
 	if !ok {
 		return InvalidPayload(`"otp" is invalid`)
@@ -144,7 +150,8 @@ func (s *Service) EnableTFA(ctx context.Context, a *Accountability, secret, otp 
 		return internal(err)
 	}
 	u.TFASecret, u.TFALastStep, u.UpdatedAt = &sealed, &step, s.now().UTC()
-	if err := s.store.UpdateUser(ctx, u, []string{"tfa_secret", "tfa_last_step", "updated_at"}, false, ""); err != nil {
+	u.TFAPending, u.TFAPendingAt = nil, nil
+	if err := s.store.UpdateUser(ctx, u, []string{"tfa_secret", "tfa_last_step", "updated_at", "tfa_pending", "tfa_pending_at"}, false, ""); err != nil {
 		return internal(err)
 	}
 	// Codes left from an earlier enrolment belong to an old secret.
@@ -157,9 +164,12 @@ func (s *Service) EnableTFA(ctx context.Context, a *Accountability, secret, otp 
 
 // DisableTFA turns 2FA off for the caller, proven by a current code (or a
 // recovery code).
-func (s *Service) DisableTFA(ctx context.Context, a *Accountability, otp Value, m Meta) error {
+func (s *Service) DisableTFA(ctx context.Context, a *Accountability, otp Value, p Proof, m Meta) error {
 	u, err := s.tfaUser(ctx, a)
 	if err != nil {
+		return err
+	}
+	if err := s.requireRecentAuth(ctx, a, u, p, true, m); err != nil {
 		return err
 	}
 	if !otp.Set || otp.NotString || otp.Str == "" {
@@ -176,8 +186,9 @@ func (s *Service) DisableTFA(ctx context.Context, a *Accountability, otp Value, 
 	return s.clearTFA(ctx, u, m)
 }
 
-// DisableTFAFor is an admin turning off another user's 2FA.
-func (s *Service) DisableTFAFor(ctx context.Context, a *Accountability, userID string, m Meta) error {
+// DisableTFAFor is an admin turning off a user's 2FA; their own needs the
+// same proof as PATCH /users/me (current_password and otp).
+func (s *Service) DisableTFAFor(ctx context.Context, a *Accountability, userID string, p Proof, m Meta) error {
 	if a == nil {
 		return ErrInvalidCredentials
 	}
@@ -187,6 +198,11 @@ func (s *Service) DisableTFAFor(ctx context.Context, a *Accountability, userID s
 	u, err := s.userByID(ctx, userID)
 	if err != nil {
 		return err
+	}
+	if u.ID == a.UserID {
+		if err := s.requireRecentAuth(ctx, a, u, p, false, m); err != nil {
+			return err
+		}
 	}
 	return s.clearTFA(ctx, u, m)
 }

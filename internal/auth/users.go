@@ -32,6 +32,10 @@ func (s *Service) CreateUser(ctx context.Context, nu NewUser) (*models.User, err
 	if !ValidEmail(nu.Email) {
 		return nil, InvalidPayload(`"email" must be a valid email`)
 	}
+	lower, err := NormalizeEmail(nu.Email)
+	if err != nil {
+		return nil, err
+	}
 	if err := s.checkPolicy(nu.Password); err != nil {
 		return nil, err
 	}
@@ -40,7 +44,7 @@ func (s *Service) CreateUser(ctx context.Context, nu NewUser) (*models.User, err
 		return nil, s.hashFailure(err)
 	}
 	now := s.now().UTC()
-	email, lower := nu.Email, lowerEmail(nu.Email)
+	email := nu.Email
 	u := &models.User{ID: uuid.NewString(), Email: &email, EmailLower: &lower, Password: &hash,
 		Status: models.StatusActive, Provider: "default", CreatedAt: now, UpdatedAt: now}
 	if nu.Admin {

@@ -35,6 +35,11 @@ type Config struct {
 	RefreshTokenTTL           Duration `env:"REFRESH_TOKEN_TTL" envDefault:"7d"`
 	SessionCookieTTL          Duration `env:"SESSION_COOKIE_TTL" envDefault:"1d"`
 	SessionRefreshGracePeriod Duration `env:"SESSION_REFRESH_GRACE_PERIOD" envDefault:"10s"`
+	SessionMaxLifetime        Duration `env:"SESSION_MAX_LIFETIME" envDefault:"30d"`
+
+	AuthReauthentication        bool     `env:"AUTH_REAUTHENTICATION" envDefault:"true"`
+	AuthPrivilegedSessionMaxAge Duration `env:"AUTH_PRIVILEGED_SESSION_MAX_AGE" envDefault:"15m"`
+	EmailChangeTokenTTL         Duration `env:"EMAIL_CHANGE_TOKEN_TTL" envDefault:"1h"`
 
 	RefreshCookie Cookie `envPrefix:"REFRESH_TOKEN_COOKIE_"`
 	SessionCookie Cookie `envPrefix:"SESSION_COOKIE_"`
@@ -196,7 +201,8 @@ func (c *Config) validate() error {
 	if c.JWTIssuer == "" {
 		bad("JWT_ISSUER", "must not be empty")
 	}
-	for name, d := range map[string]Duration{"ACCESS_TOKEN_TTL": c.AccessTokenTTL, "REFRESH_TOKEN_TTL": c.RefreshTokenTTL, "SESSION_COOKIE_TTL": c.SessionCookieTTL} {
+	for name, d := range map[string]Duration{"ACCESS_TOKEN_TTL": c.AccessTokenTTL, "REFRESH_TOKEN_TTL": c.RefreshTokenTTL,
+		"SESSION_COOKIE_TTL": c.SessionCookieTTL, "SESSION_MAX_LIFETIME": c.SessionMaxLifetime, "EMAIL_CHANGE_TOKEN_TTL": c.EmailChangeTokenTTL} {
 		if d <= 0 {
 			bad(name, "must be longer than zero")
 		}
@@ -207,6 +213,9 @@ func (c *Config) validate() error {
 		default:
 			bad(name, "must be lax, strict or none, got %q", ck.SameSite)
 		}
+	}
+	if c.AuthPrivilegedSessionMaxAge < 0 {
+		bad("AUTH_PRIVILEGED_SESSION_MAX_AGE", "must be 0 (always ask) or more")
 	}
 	if c.AuthLoginAttempts < 0 {
 		bad("AUTH_LOGIN_ATTEMPTS", "must be 0 (unlimited) or more")

@@ -12,9 +12,8 @@ import (
 	"github.com/gatehouse/gatehouse/models"
 )
 
-// emailKey is the one place the importer applies Gatehouse's email rule
-// (switch it to auth.NormalizeEmail when that replaces auth.EmailKey).
-func emailKey(email string) string { return auth.EmailKey(email) }
+// emailKey is the one place the importer applies Gatehouse's email rule.
+func emailKey(email string) (string, error) { return auth.NormalizeEmail(email) }
 
 // Gatehouse's statuses; Directus's others (inactive-license, or anything
 // custom) become suspended: such users could not log in to Directus either.
@@ -142,7 +141,12 @@ func (im *Importer) planUsers(snap *Snapshot, pl *plan) {
 		}
 		var key *string
 		if du.Email != nil {
-			k := emailKey(*du.Email)
+			k, err := emailKey(*du.Email)
+			if err != nil {
+				pl.conflict("user %s: email has no normal form under Gatehouse's email rule; not imported", label)
+				im.count(&pl.rep.Users, skipped)
+				continue
+			}
 			key = &k
 			if first, dup := seenEmail[k]; dup {
 				pl.conflict("user %s: email is the same as Directus user %s's under Gatehouse's email rule; not imported", label, first)

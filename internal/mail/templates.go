@@ -19,6 +19,8 @@ const (
 	TemplatePasswordReset    = "password-reset"
 	TemplateUserInvitation   = "user-invitation"
 	TemplateUserRegistration = "user-registration"
+	TemplateEmailChange      = "email-change"  // to the new address: confirm it
+	TemplateEmailChanged     = "email-changed" // to the old address: the account moved
 )
 
 // subjects are Directus's fixed subjects; data["subject"] overrides (invites).
@@ -26,6 +28,8 @@ var subjects = map[string]string{
 	TemplatePasswordReset:    "Password Reset Request",
 	TemplateUserInvitation:   "You've been invited",
 	TemplateUserRegistration: "Verify your email address",
+	TemplateEmailChange:      "Confirm your new email address",
+	TemplateEmailChanged:     "Your email address was changed",
 }
 
 //go:embed templates/*

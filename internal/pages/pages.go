@@ -53,6 +53,8 @@ func (p *Pages) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET "+verifyPath, p.showVerify)
 	mux.HandleFunc("POST "+verifyPath, p.submitVerify)
 	mux.HandleFunc("GET /admin/email-verified", p.verified)
+	mux.HandleFunc("GET "+confirmEmailPath, p.showConfirmEmail)
+	mux.HandleFunc("POST "+confirmEmailPath, p.submitConfirmEmail)
 	mux.HandleFunc("GET /admin/assets/pages.css", p.stylesheet)
 }
 

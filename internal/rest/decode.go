@@ -165,6 +165,11 @@ func (b body) value(name string) auth.Value {
 	return auth.String(s)
 }
 
+// proof reads the re-authentication fields (auth.Proof).
+func (b body) proof() auth.Proof {
+	return auth.Proof{CurrentPassword: b.value("current_password"), OTP: b.value("otp")}
+}
+
 // truthy reads a field as JavaScript would test it: "" for absent or falsy,
 // the string for a string, and a placeholder for any other truthy value
 // (which then fails as an unknown mode or token).

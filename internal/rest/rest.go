@@ -63,6 +63,7 @@ func (a *API) Routes(mux *http.ServeMux) {
 	handle("POST /users/invite", a.invite)
 	handle("POST /users/invite/accept", a.acceptInvite)
 	handle("POST /users/register", a.register)
+	handle("POST /users/email/confirm", a.confirmEmail)
 	handle("POST /users/me/tfa/generate", a.tfaGenerate)
 	handle("POST /users/me/tfa/enable", a.tfaEnable)
 	handle("POST /users/me/tfa/disable", a.tfaDisable)

@@ -50,7 +50,7 @@ func (a *API) tfaDisable(w http.ResponseWriter, r *http.Request) {
 	}
 	b, err := a.decode(w, r)
 	if err == nil {
-		err = a.svc.DisableTFA(r.Context(), acc, b.value("otp"), auth.MetaFrom(r))
+		err = a.svc.DisableTFA(r.Context(), acc, b.value("otp"), auth.Proof{CurrentPassword: b.value("current_password")}, auth.MetaFrom(r))
 	}
 	if err != nil {
 		a.fail(w, r, err)
@@ -59,13 +59,18 @@ func (a *API) tfaDisable(w http.ResponseWriter, r *http.Request) {
 	noContent(w)
 }
 
-// POST /users/{id}/tfa/disable → 204 (admins)
+// POST /users/{id}/tfa/disable {current_password?, otp?} → 204 (admins; the
+// proof only for their own account)
 func (a *API) tfaDisableFor(w http.ResponseWriter, r *http.Request) {
 	acc, ok := a.caller(w, r)
 	if !ok {
 		return
 	}
-	if err := a.svc.DisableTFAFor(r.Context(), acc, r.PathValue("id"), auth.MetaFrom(r)); err != nil {
+	b, err := a.decode(w, r)
+	if err == nil {
+		err = a.svc.DisableTFAFor(r.Context(), acc, r.PathValue("id"), b.proof(), auth.MetaFrom(r))
+	}
+	if err != nil {
 		a.fail(w, r, err)
 		return
 	}
@@ -83,7 +88,7 @@ func (a *API) recoveryCodes(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	codes, err := a.svc.RecoveryCodes(r.Context(), acc, b.value("otp"), auth.MetaFrom(r))
+	codes, err := a.svc.RecoveryCodes(r.Context(), acc, b.value("otp"), auth.Proof{CurrentPassword: b.value("current_password")}, auth.MetaFrom(r))
 	if err != nil {
 		a.fail(w, r, err)
 		return

@@ -8,18 +8,23 @@ import (
 	"github.com/gatehouse/gatehouse/internal/store"
 )
 
-// userInput reads a user payload; unknown keys are refused.
-func (a *API) userInput(w http.ResponseWriter, r *http.Request) (auth.UserInput, error) {
+// userInput reads a user payload; unknown keys are refused. Changes that
+// may touch the caller's own account also take current_password and otp.
+func (a *API) userInput(w http.ResponseWriter, r *http.Request, proof bool) (auth.UserInput, error) {
 	b, err := a.decode(w, r)
 	if err != nil {
 		return auth.UserInput{}, err
 	}
-	if err := b.only("email", "password", "first_name", "last_name", "status", "role", "token", "tfa_secret"); err != nil {
+	keys := []string{"email", "password", "first_name", "last_name", "status", "role", "token", "tfa_secret"}
+	if proof {
+		keys = append(keys, "current_password", "otp")
+	}
+	if err := b.only(keys...); err != nil {
 		return auth.UserInput{}, err
 	}
 	return auth.UserInput{Email: b.value("email"), Password: b.value("password"), FirstName: b.value("first_name"),
 		LastName: b.value("last_name"), Status: b.value("status"), Role: b.value("role"), Token: b.value("token"),
-		TFASecret: b.value("tfa_secret")}, nil
+		TFASecret: b.value("tfa_secret"), Proof: b.proof()}, nil
 }
 
 // GET /users?limit=&offset=&filter[email][_eq]=&filter[status][_eq]=
@@ -82,7 +87,7 @@ func (a *API) createUser(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	in, err := a.userInput(w, r)
+	in, err := a.userInput(w, r, false)
 	if err != nil {
 		a.fail(w, r, err)
 		return
@@ -101,7 +106,7 @@ func (a *API) updateUser(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	in, err := a.userInput(w, r)
+	in, err := a.userInput(w, r, true)
 	if err != nil {
 		a.fail(w, r, err)
 		return
@@ -133,7 +138,7 @@ func (a *API) updateMe(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	in, err := a.userInput(w, r)
+	in, err := a.userInput(w, r, true)
 	if err != nil {
 		a.fail(w, r, err)
 		return

@@ -237,6 +237,8 @@ func TestUsersDelete(t *testing.T) {
 	})
 }
 
+// Directus's behaviour (AUTH_REAUTHENTICATION=false): the email changes at
+// once. TestEmailChangeNeedsConfirmation covers the default.
 func TestUsersMePatch(t *testing.T) {
 	apptest.Each(t, func(t *testing.T, s *apptest.Server) {
 		s.CreateUser("me@example.com", "a-long-password-1")
@@ -288,7 +290,7 @@ func TestUsersMePatch(t *testing.T) {
 		wantStatus(t, me(s, "Cookie", a), 200, "session used for the email change")
 		s.Login("me.new@example.com", "another-long-password-2")
 		wantError(t, s.Do("PATCH", "/users/me", map[string]any{"email": admin}, "Cookie", a), 400, "RECORD_NOT_UNIQUE", "")
-	})
+	}, "AUTH_REAUTHENTICATION=false")
 }
 
 func TestUsersMeAnonymous(t *testing.T) {

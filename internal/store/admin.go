@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/gatehouse/gatehouse/models"
@@ -11,7 +10,7 @@ import (
 
 // UserFilter narrows ListUsers.
 type UserFilter struct {
-	Email  string // case-insensitive exact match
+	Email  string // an email_lower key (auth.NormalizeEmail)
 	Status string
 	Limit  int
 	Offset int
@@ -22,7 +21,7 @@ func (s *Store) ListUsers(ctx context.Context, f UserFilter) ([]models.User, err
 	var out []models.User
 	q := s.idb.NewSelect().Model(&out).Relation("Role").Order("u.created_at", "u.id")
 	if f.Email != "" {
-		q = q.Where("u.email_lower = ?", strings.ToLower(f.Email))
+		q = q.Where("u.email_lower = ?", f.Email)
 	}
 	if f.Status != "" {
 		q = q.Where("u.status = ?", f.Status)

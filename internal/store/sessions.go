@@ -89,7 +89,7 @@ func (s *Store) SessionWithUser(ctx context.Context, id string) (*models.Session
 // withRefreshColumns selects a session with its user and role, only the
 // columns a refresh or logout reads.
 func withRefreshColumns(q *bun.SelectQuery) *bun.SelectQuery {
-	return q.Column("s.id", "s.user_id", "s.generation", "s.rotated_at", "s.expires_at").
+	return q.Column("s.id", "s.user_id", "s.generation", "s.rotated_at", "s.expires_at", "s.created_at").
 		Relation("User", func(q *bun.SelectQuery) *bun.SelectQuery {
 			return q.Column("id", "status", "role", "last_access")
 		}).

@@ -125,6 +125,7 @@ func TestHMACKeyConfusion(t *testing.T) {
 
 func TestKidInjection(t *testing.T) {
 	f := newFixture(t, "ES256")
+	token.SetReloadIntervalForTest(f.m, time.Millisecond)
 	atk := attackerKey(t)
 	kids := []any{"unknown", "../../dev/null", "../../../../dev/null", "' OR '1'='1", strings.Repeat("k", 10000), 123, 1.5,
 		map[string]any{"a": 1}, []any{"x"}, nil, true, ""}

@@ -33,3 +33,7 @@ func SignUncheckedForTest(m *Manager, c Claims, iat, exp time.Time) (string, err
 // SetReloadClockForTest replaces the real clock that spaces unknown-kid
 // reloads. Call it before the Manager is used concurrently.
 func SetReloadClockForTest(m *Manager, now func() time.Time) { m.kids.now = now }
+
+// SetReloadIntervalForTest shortens the unknown-kid reload interval, for
+// tests that verify many unknown kids and are not about the interval.
+func SetReloadIntervalForTest(m *Manager, d time.Duration) { m.kids.interval = d }

@@ -4,12 +4,14 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/gatehouse/gatehouse/internal/token"
 )
 
 func FuzzVerify(f *testing.F) {
 	fx := newFixture(f, "ES256")
+	token.SetReloadIntervalForTest(fx.m, time.Millisecond) // seeds name unknown kids
 	ctx := context.Background()
 	tok := mustSign(f, fx.m, token.Claims{UserID: "u", Role: ptr("r"), AppAccess: true, Session: "s", Generation: 9}, maxTTL)
 	f.Add(tok)

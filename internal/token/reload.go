@@ -55,10 +55,22 @@ func (m *Manager) reloadForKID(ctx context.Context, kid string) *keyState {
 		return st
 	}
 	seen := r.started // reloads that began before this caller arrived
-	due := r.dueLocked(now)
+	var wait time.Duration
+	if !r.dueLocked(now) {
+		// A reload ran less than an interval ago, maybe before this key was
+		// written: wait for the next one (at most one interval) rather than
+		// refuse a genuinely new key.
+		wait = r.last.Add(r.interval).Sub(now)
+	}
 	r.mu.Unlock()
-	if !due {
-		return st
+	if wait > 0 {
+		t := time.NewTimer(wait)
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			return st
+		}
 	}
 	ch := r.group.DoChan("keys", func() (any, error) { return m.sharedReload(ctx) })
 	var res reloadResult

@@ -49,6 +49,10 @@ type UpdateDirectusUsersInput struct {
 	Email     graphql.Omittable[*string] `json:"email,omitempty"`
 	Password  graphql.Omittable[*string] `json:"password,omitempty"`
 	TfaSecret graphql.Omittable[*string] `json:"tfa_secret,omitempty"`
+	// Gatehouse: your current password, to change password or email when this session did not log in recently.
+	CurrentPassword graphql.Omittable[*string] `json:"current_password,omitempty"`
+	// Gatehouse: a current code, with current_password, when 2FA is on.
+	Otp graphql.Omittable[*string] `json:"otp,omitempty"`
 }
 
 // A proposed TOTP secret (Directus's users_me_tfa_generate_data).

@@ -1,0 +1,50 @@
+package pages
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/gatehouse/gatehouse/internal/auth"
+)
+
+const confirmEmailPath = "/admin/confirm-email"
+
+// confirmEmailView is the email-change page before and after the button.
+func confirmEmailView() view {
+	return view{Title: "Confirm your new email address", Action: confirmEmailPath,
+		Intro: "Use this address for your account from now on?"}
+}
+
+// showConfirmEmail handles GET: a button, never the change itself (mail
+// scanners follow links with GET).
+func (p *Pages) showConfirmEmail(w http.ResponseWriter, r *http.Request) {
+	v := confirmEmailView()
+	if v.Token = r.URL.Query().Get("token"); v.Token == "" {
+		v.Error = "This link is incomplete. Open the link from your email again."
+		p.render(w, http.StatusBadRequest, "confirm-email.html", v)
+		return
+	}
+	p.render(w, http.StatusOK, "confirm-email.html", v)
+}
+
+// submitConfirmEmail handles POST (form: token).
+func (p *Pages) submitConfirmEmail(w http.ResponseWriter, r *http.Request) {
+	v := confirmEmailView()
+	r.Body = http.MaxBytesReader(w, r.Body, p.maxBody)
+	if err := r.ParseForm(); err != nil {
+		v.Error = "The form could not be read. Try again."
+		p.render(w, http.StatusBadRequest, "confirm-email.html", v)
+		return
+	}
+	if err := p.svc.ConfirmEmailChange(r.Context(), auth.String(r.PostForm.Get("token")), auth.MetaFrom(r)); err != nil {
+		status, msg := message(err)
+		if errors.Is(err, &auth.Error{Code: auth.CodeRecordNotUnique}) {
+			status, msg = http.StatusConflict, "This address belongs to another account now."
+		}
+		v.Error = msg
+		p.render(w, status, "confirm-email.html", v)
+		return
+	}
+	v.Done = "Your email address is changed. Sign in with it from now on."
+	p.render(w, http.StatusOK, "confirm-email.html", v)
+}

@@ -59,6 +59,7 @@ func TestValidationNamesTheVariable(t *testing.T) {
 		"ACCESS_TOKEN_TTL=abc": "ACCESS_TOKEN_TTL", "SECRET=short": "SECRET", "HASH_MEMORY_COST=4": "HASH_MEMORY_COST",
 		"EMAIL_TRANSPORT=smtp": "EMAIL_SMTP_HOST", "REFRESH_TOKEN_COOKIE_SAME_SITE=sometimes": "REFRESH_TOKEN_COOKIE_SAME_SITE",
 		"AUTH_PASSWORD_POLICY=(": "AUTH_PASSWORD_POLICY", "SECRET_FILE=/nonexistent/x": "SECRET_FILE",
+		"DB_POOLER=statement": "DB_POOLER", "DB_POOLER=transaction": "DB_POOLER",
 	} {
 		_, err := Load([]string{env})
 		if err == nil || !strings.Contains(err.Error(), name) {
@@ -67,5 +68,15 @@ func TestValidationNamesTheVariable(t *testing.T) {
 		if err != nil && strings.Contains(env, "SECRET=") && strings.Contains(err.Error(), "short") {
 			t.Errorf("the error repeats the secret: %v", err)
 		}
+	}
+}
+
+func TestPooler(t *testing.T) {
+	c, err := Load([]string{"DB_CLIENT=pg", "DB_POOLER=Transaction", "DB_DIRECT_URL=postgres://db:5432/gh"})
+	if err != nil || c.DB.Pooler != "transaction" || c.DB.DirectURL != "postgres://db:5432/gh" {
+		t.Fatalf("got %+v, %v", c.DB, err)
+	}
+	if c, err := Load([]string{"DB_CLIENT=pg", "DB_POOLER=session"}); err != nil || c.DB.Pooler != "" {
+		t.Fatalf("session pooler: %+v, %v", c.DB, err)
 	}
 }

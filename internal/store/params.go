@@ -25,17 +25,17 @@ type params struct {
 	vals []any
 }
 
-func (s *Store) params() *params {
-	p := &params{pg: s.pg, mode: pgx.QueryExecModeCacheStatement}
-	if s.pooled {
-		p.mode = pooledExecMode
-	}
-	return p
-}
+func (s *Store) params() *params { return &params{pg: s.pg, mode: s.execMode} }
 
-// pooledExecMode is how request-path queries run through a transaction
-// pooler (see BENCHMARKS.md, "PgBouncer").
-const pooledExecMode = pgx.QueryExecModeCacheDescribe
+// execMode is how request-path queries run: prepared once per connection,
+// or through a transaction pooler with only the description cached (as fast
+// there; see BENCHMARKS.md, "PgBouncer").
+func execMode(pooled bool) pgx.QueryExecMode {
+	if pooled {
+		return pgx.QueryExecModeCacheDescribe
+	}
+	return pgx.QueryExecModeCacheStatement
+}
 
 // add returns what to write in the query for v.
 func (p *params) add(v any) any {

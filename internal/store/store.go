@@ -37,17 +37,20 @@ type Store struct {
 	pg     bool
 	pooled bool   // PostgreSQL behind a transaction-mode pooler: no session state
 	direct string // DSN that bypasses the pooler, for migrations; may be empty
+	// execMode is how the request-path queries run (params.go).
+	execMode pgx.QueryExecMode
 }
 
 // New wraps an open database reached directly (no transaction pooler).
 func New(db *bun.DB) *Store {
-	return &Store{db: db, idb: db, pg: db.Dialect().Name() == dialect.PG}
+	return &Store{db: db, idb: db, pg: db.Dialect().Name() == dialect.PG, execMode: execMode(false)}
 }
 
 // NewFor wraps db, opened from o, minding o's pooler and direct DSN.
 func NewFor(db *bun.DB, o Options) *Store {
 	s := New(db)
 	s.pooled = s.pg && o.Pooler == PoolerTransaction
+	s.execMode = execMode(s.pooled)
 	if s.pg {
 		s.direct = o.DirectDSN
 	}

@@ -25,6 +25,12 @@ const PgBouncerPoolSize = 4
 // skipped with a message (fails under CI=true).
 func PgBouncer(t testing.TB, dsn string) string {
 	t.Helper()
+	return PgBouncerPool(t, dsn, PgBouncerPoolSize)
+}
+
+// PgBouncerPool is PgBouncer with size server connections.
+func PgBouncerPool(t testing.TB, dsn string, size int) string {
+	t.Helper()
 	bin := testproc.Require(t, "PgBouncer", "/usr/sbin/pgbouncer", "pgbouncer")
 	u, err := url.Parse(dsn)
 	if err != nil {
@@ -56,7 +62,7 @@ default_pool_size = %d
 max_client_conn = 1000
 server_reset_query =
 ignore_startup_parameters = extra_float_digits
-`, host, port, listen, users, PgBouncerPoolSize))
+`, host, port, listen, users, size))
 		p := testproc.Start(t, bin, []string{ini}, testproc.Options{User: "postgres"})
 		addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(listen))
 		if err := p.Listening(addr, 10*time.Second); err != nil {

@@ -161,16 +161,16 @@ func (p *pgServer) dropLeftovers(ctx context.Context) {
 // (for migration tests), dropped when the test ends.
 func EmptyDatabase(t testing.TB) string {
 	t.Helper()
-	return pg.create(t, "")
+	return pg.create(t, false)
 }
 
 func (p *pgServer) database(t testing.TB) string {
 	t.Helper()
-	return p.create(t, p.template)
+	return p.create(t, true)
 }
 
-// create makes a database from template ("" = PostgreSQL's default).
-func (p *pgServer) create(t testing.TB, template string) string {
+// create makes a database, a copy of the migrated template or empty.
+func (p *pgServer) create(t testing.TB, migrated bool) string {
 	t.Helper()
 	p.once.Do(p.setup)
 	if p.err != nil {
@@ -181,8 +181,8 @@ func (p *pgServer) create(t testing.TB, template string) string {
 	}
 	name := randomName()
 	q := "CREATE DATABASE " + name
-	if template != "" {
-		q += " TEMPLATE " + template
+	if migrated {
+		q += " TEMPLATE " + p.template
 	}
 	p.mu.Lock()
 	_, err := p.admin.Exec(q)

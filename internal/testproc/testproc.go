@@ -52,6 +52,17 @@ type Options struct {
 	Env  []string // added to the environment
 }
 
+// command builds the exec.Cmd for path under o.
+func command(t testing.TB, cmd *exec.Cmd, o Options) {
+	t.Helper()
+	cmd.Env = append(os.Environ(), o.Env...)
+	cmd.SysProcAttr = sysProcAttr()
+	if cred := credential(t, o.User); cred != nil {
+		cmd.SysProcAttr.Credential = cred
+		cmd.Dir = os.TempDir() // the test's directory may be closed to that user
+	}
+}
+
 // Proc is a running program.
 type Proc struct {
 	Cmd  *exec.Cmd
@@ -85,11 +96,7 @@ func Start(t testing.TB, path string, args []string, o Options) *Proc {
 	cmd := exec.Command(path, args...)
 	p := &Proc{Cmd: cmd, name: path, out: &buffer{}, done: make(chan struct{})}
 	cmd.Stdout, cmd.Stderr = p.out, p.out
-	cmd.Env = append(os.Environ(), o.Env...)
-	cmd.SysProcAttr = sysProcAttr()
-	if cred := credential(t, o.User); cred != nil {
-		cmd.SysProcAttr.Credential = cred
-	}
+	command(t, cmd, o)
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("start %s: %v", path, err)
 	}
@@ -107,11 +114,7 @@ func Run(t testing.TB, path string, args []string, o Options) string {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, path, args...)
-	cmd.Env = append(os.Environ(), o.Env...)
-	cmd.SysProcAttr = sysProcAttr()
-	if cred := credential(t, o.User); cred != nil {
-		cmd.SysProcAttr.Credential = cred
-	}
+	command(t, cmd, o)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Fatalf("%s %v: %v\n%s", path, args, err, out)

@@ -206,8 +206,10 @@ func IsUnavailable(err error) bool {
 	}
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) {
-		// 08: connection exception; 57P01-03: admin shutdown, crash shutdown, cannot connect now.
-		return strings.HasPrefix(pgErr.Code, "08") || strings.HasPrefix(pgErr.Code, "57P")
+		// 08: connection exception; 57P01-03: admin shutdown, crash shutdown,
+		// cannot connect now; 25006: a read-only server (a standby, or a
+		// primary set read-only during a failover or maintenance).
+		return strings.HasPrefix(pgErr.Code, "08") || strings.HasPrefix(pgErr.Code, "57P") || pgErr.Code == "25006"
 	}
 	var ne net.Error
 	if errors.As(err, &ne) {

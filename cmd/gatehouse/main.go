@@ -125,12 +125,13 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger, stdout io.
 }
 
 func migrate(ctx context.Context, cfg *config.Config, stdout io.Writer) error {
-	db, err := store.Open(ctx, app.StoreOptions(cfg))
+	so := app.StoreOptions(cfg)
+	db, err := store.Open(ctx, so)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	applied, err := store.New(db).Migrate(ctx)
+	applied, err := store.NewFor(db, so).Migrate(ctx)
 	if err != nil {
 		return err
 	}

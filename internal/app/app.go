@@ -53,11 +53,12 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, o Options) 
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	db, err := store.Open(ctx, StoreOptions(cfg))
+	so := StoreOptions(cfg)
+	db, err := store.Open(ctx, so)
 	if err != nil {
 		return nil, err
 	}
-	a := &App{Config: cfg, DB: db, Store: store.New(db), Log: log}
+	a := &App{Config: cfg, DB: db, Store: store.NewFor(db, so), Log: log}
 	if err := a.build(ctx, o); err != nil {
 		db.Close()
 		return nil, err
@@ -67,7 +68,8 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, o Options) 
 
 // StoreOptions picks the database from configuration.
 func StoreOptions(cfg *config.Config) store.Options {
-	return store.Options{Client: cfg.DB.Client, Filename: cfg.DB.Filename, DSN: cfg.DB.DSN(), PoolMax: cfg.DB.PoolMax}
+	return store.Options{Client: cfg.DB.Client, Filename: cfg.DB.Filename, DSN: cfg.DB.DSN(), PoolMax: cfg.DB.PoolMax,
+		Pooler: cfg.DB.Pooler, DirectDSN: cfg.DB.DirectURL}
 }
 
 func (a *App) build(ctx context.Context, o Options) error {

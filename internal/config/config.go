@@ -97,6 +97,12 @@ type DB struct {
 	User             string `env:"DB_USER" envDefault:"postgres"`
 	Password         string `env:"DB_PASSWORD"`
 	PoolMax          int    `env:"DB_POOL_MAX" envDefault:"0"`
+	// Pooler is "transaction" when DB_CONNECTION_STRING reaches PostgreSQL
+	// through a transaction-mode pooler (PgBouncer, Supavisor, RDS Proxy):
+	// nothing then relies on session state.
+	Pooler string `env:"DB_POOLER"`
+	// DirectURL reaches PostgreSQL without the pooler; migrations use it.
+	DirectURL string `env:"DB_DIRECT_URL"`
 }
 
 // Cookie holds one cookie's Directus settings (REFRESH_TOKEN_COOKIE_*, SESSION_COOKIE_*).
@@ -137,7 +143,7 @@ type Hash struct {
 }
 
 // fileVars may be given as NAME_FILE, naming a file that holds the value.
-var fileVars = []string{"SECRET", "DIRECTUS_SECRET", "ADMIN_PASSWORD", "DB_PASSWORD", "DB_CONNECTION_STRING", "EMAIL_SMTP_PASSWORD", "REDIS_PASSWORD"}
+var fileVars = []string{"SECRET", "DIRECTUS_SECRET", "ADMIN_PASSWORD", "DB_PASSWORD", "DB_CONNECTION_STRING", "DB_DIRECT_URL", "EMAIL_SMTP_PASSWORD", "REDIS_PASSWORD"}
 
 // Load reads the configuration from environ (os.Environ() form) and validates it.
 // Error messages name the variable, never its value.
@@ -189,6 +195,17 @@ func (c *Config) validate() error {
 		c.DB.Client = "pg"
 	default:
 		bad("DB_CLIENT", "must be sqlite3 or pg, got %q", c.DB.Client)
+	}
+	switch c.DB.Pooler = strings.ToLower(c.DB.Pooler); c.DB.Pooler {
+	case "", "transaction":
+	case "none", "session":
+		// A session pooler keeps a server connection per client: nothing to avoid.
+		c.DB.Pooler = ""
+	default:
+		bad("DB_POOLER", "must be transaction, session or none, got %q", c.DB.Pooler)
+	}
+	if (c.DB.Pooler != "" || c.DB.DirectURL != "") && c.DB.Client != "pg" {
+		bad("DB_POOLER", "and DB_DIRECT_URL apply to DB_CLIENT=pg only")
 	}
 	if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		bad("PUBLIC_URL", "must be an absolute http(s) URL")

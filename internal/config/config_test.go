@@ -61,6 +61,7 @@ func TestValidationNamesTheVariable(t *testing.T) {
 		"AUTH_PASSWORD_POLICY=(": "AUTH_PASSWORD_POLICY", "SECRET_FILE=/nonexistent/x": "SECRET_FILE",
 		// Above what a stored hash may ask for (internal/password), so our own would not verify.
 		"HASH_MEMORY_COST=262145": "HASH_MEMORY_COST", "HASH_TIME_COST=17": "HASH_TIME_COST", "HASH_PARALLELISM=17": "HASH_PARALLELISM",
+		"DB_POOLER=statement": "DB_POOLER", "DB_POOLER=transaction": "DB_POOLER",
 	} {
 		_, err := Load([]string{env})
 		if err == nil || !strings.Contains(err.Error(), name) {
@@ -90,5 +91,15 @@ func TestMetricsAddr(t *testing.T) {
 	}
 	if _, err := Load([]string{"METRICS_ADDR=9464"}); err == nil || !strings.Contains(err.Error(), "METRICS_ADDR") {
 		t.Fatalf("a bare port: %v", err)
+	}
+}
+
+func TestPooler(t *testing.T) {
+	c, err := Load([]string{"DB_CLIENT=pg", "DB_POOLER=Transaction", "DB_DIRECT_URL=postgres://db:5432/gh"})
+	if err != nil || c.DB.Pooler != "transaction" || c.DB.DirectURL != "postgres://db:5432/gh" {
+		t.Fatalf("got %+v, %v", c.DB, err)
+	}
+	if c, err := Load([]string{"DB_CLIENT=pg", "DB_POOLER=session"}); err != nil || c.DB.Pooler != "" {
+		t.Fatalf("session pooler: %+v, %v", c.DB, err)
 	}
 }

@@ -56,19 +56,23 @@ func burst(s *apptest.Server, n int, path string, body map[string]any, header ..
 // the requests interleave; the rest fail without a comparison and the
 // account ends suspended.
 func TestLockoutBurstComparesAtMostTheLimit(t *testing.T) {
-	apptest.Each(t, func(t *testing.T, s *apptest.Server) {
-		u := s.CreateUser("target@example.com", "target-password-1")
-		got := burst(s, 40, "/auth/login", map[string]any{"email": "target@example.com", "password": "guess-guess"})
-		if got[401] != 40 {
-			t.Fatalf("statuses %v, want 40 × 401", got)
-		}
-		if n := compared(t, s, u.ID); n != 5 {
-			t.Fatalf("%d guesses were compared, want exactly the limit of 5", n)
-		}
-		if st := user(t, s, "target@example.com").Status; st != models.StatusSuspended {
-			t.Fatalf("status %s, want suspended", st)
-		}
-	}, "AUTH_LOGIN_ATTEMPTS=5")
+	apptest.Each(t, lockoutBurst, "AUTH_LOGIN_ATTEMPTS=5")
+}
+
+// lockoutBurst sends 40 wrong passwords for one account at once to a server
+// with AUTH_LOGIN_ATTEMPTS=5.
+func lockoutBurst(t *testing.T, s *apptest.Server) {
+	u := s.CreateUser("target@example.com", "target-password-1")
+	got := burst(s, 40, "/auth/login", map[string]any{"email": "target@example.com", "password": "guess-guess"})
+	if got[401] != 40 {
+		t.Fatalf("statuses %v, want 40 × 401", got)
+	}
+	if n := compared(t, s, u.ID); n != 5 {
+		t.Fatalf("%d guesses were compared, want exactly the limit of 5", n)
+	}
+	if st := user(t, s, "target@example.com").Status; st != models.StatusSuspended {
+		t.Fatalf("status %s, want suspended", st)
+	}
 }
 
 // With the budget spent, a burst of right passwords gets no token at all:

@@ -57,43 +57,47 @@ func TestRefreshPreviousTokenAfterGraceRevokes(t *testing.T) {
 }
 
 func TestRefreshConcurrentConverges(t *testing.T) {
-	apptest.Each(t, func(t *testing.T, s *apptest.Server) {
-		rt0 := s.Login(admin, adminPW).Data()["refresh_token"].(string)
-		var wg sync.WaitGroup
-		var mu sync.Mutex
-		successors := map[string]int{}
-		start := make(chan struct{})
-		for range 20 {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				<-start
-				r := refreshJSON(s, rt0)
-				mu.Lock()
-				defer mu.Unlock()
-				switch r.StatusCode {
-				case 200:
-					successors[r.Data()["refresh_token"].(string)]++
-				case 401:
-					successors["401"]++
-				default:
-					t.Errorf("concurrent refresh: %d %s", r.StatusCode, r.Body)
-				}
-			}()
-		}
-		close(start)
-		wg.Wait()
-		delete(successors, "401")
-		if len(successors) != 1 {
-			t.Fatalf("successors: %v, want exactly one", successors)
-		}
-		// The session is consistent: the one successor rotates normally.
-		for rt1 := range successors {
-			if r := refreshJSON(s, rt1); r.StatusCode != 200 {
-				t.Fatalf("successor refresh: %d %s", r.StatusCode, r.Body)
+	apptest.Each(t, refreshRace)
+}
+
+// refreshRace sends 20 refreshes of one token at once: they converge on
+// exactly one successor, which rotates normally.
+func refreshRace(t *testing.T, s *apptest.Server) {
+	rt0 := s.Login(admin, adminPW).Data()["refresh_token"].(string)
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	successors := map[string]int{}
+	start := make(chan struct{})
+	for range 20 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			r := refreshJSON(s, rt0)
+			mu.Lock()
+			defer mu.Unlock()
+			switch r.StatusCode {
+			case 200:
+				successors[r.Data()["refresh_token"].(string)]++
+			case 401:
+				successors["401"]++
+			default:
+				t.Errorf("concurrent refresh: %d %s", r.StatusCode, r.Body)
 			}
+		}()
+	}
+	close(start)
+	wg.Wait()
+	delete(successors, "401")
+	if len(successors) != 1 {
+		t.Fatalf("successors: %v, want exactly one", successors)
+	}
+	// The session is consistent: the one successor rotates normally.
+	for rt1 := range successors {
+		if r := refreshJSON(s, rt1); r.StatusCode != 200 {
+			t.Fatalf("successor refresh: %d %s", r.StatusCode, r.Body)
 		}
-	})
+	}
 }
 
 func TestRefreshCookieMode(t *testing.T) {

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 
 	"github.com/gatehouse/gatehouse/internal/store"
 	"github.com/gatehouse/gatehouse/internal/store/storetest"
@@ -18,24 +19,26 @@ import (
 //
 //	go test -run '^$' -bench ReadAndRotate ./internal/store
 func BenchmarkReadAndRotate(b *testing.B) {
-	benchStores(b, func(b *testing.B, st *store.Store, u *models.User) {
-		ctx, now := context.Background(), time.Now().UTC()
-		b.SetParallelism(8)
-		b.RunParallel(func(pb *testing.PB) {
-			sess := &models.Session{ID: uuid.NewString(), UserID: u.ID, ExpiresAt: now.Add(time.Hour), CreatedAt: now, LastUsedAt: now}
-			if err := st.CreateSession(ctx, sess); err != nil {
-				b.Error(err)
+	benchStores(b, readAndRotate)
+}
+
+func readAndRotate(b *testing.B, st *store.Store, u *models.User) {
+	ctx, now := context.Background(), time.Now().UTC()
+	b.SetParallelism(8)
+	b.RunParallel(func(pb *testing.PB) {
+		sess := &models.Session{ID: uuid.NewString(), UserID: u.ID, ExpiresAt: now.Add(time.Hour), CreatedAt: now, LastUsedAt: now}
+		if err := st.CreateSession(ctx, sess); err != nil {
+			b.Error(err)
+			return
+		}
+		for gen := int64(0); pb.Next(); gen++ {
+			t := time.Now().UTC()
+			got, rotated, err := st.ReadAndRotate(ctx, sess.ID, gen, t, t.Add(time.Hour))
+			if err != nil || !rotated || got.Generation != gen {
+				b.Errorf("rotate from %d: rotated=%v err=%v", gen, rotated, err)
 				return
 			}
-			for gen := int64(0); pb.Next(); gen++ {
-				t := time.Now().UTC()
-				got, rotated, err := st.ReadAndRotate(ctx, sess.ID, gen, t, t.Add(time.Hour))
-				if err != nil || !rotated || got.Generation != gen {
-					b.Errorf("rotate from %d: rotated=%v err=%v", gen, rotated, err)
-					return
-				}
-			}
-		})
+		}
 	})
 }
 
@@ -68,4 +71,39 @@ func BenchmarkStartSession(b *testing.B) {
 			}
 		}
 	})
+}
+
+// BenchmarkReadAndRotatePooler is BenchmarkReadAndRotate on PostgreSQL
+// directly (statements prepared per connection) beside the same database
+// through PgBouncer in transaction mode (as many server connections as the
+// workers, so only the pooler's own cost shows), where the statement cache
+// breaks and the two modes that work are compared.
+//
+//	go test -run '^$' -bench ReadAndRotatePooler -count 3 ./internal/store
+func BenchmarkReadAndRotatePooler(b *testing.B) {
+	o := storetest.Options(b, "pg")
+	pooled := o
+	pooled.DSN, pooled.Pooler = storetest.PgBouncerPool(b, o.DSN, 16), store.PoolerTransaction
+	for _, c := range []struct {
+		name string
+		o    store.Options
+		mode pgx.QueryExecMode
+	}{
+		{"direct/cache-statement", o, pgx.QueryExecModeCacheStatement},
+		{"pgbouncer/exec", pooled, pgx.QueryExecModeExec},
+		{"pgbouncer/cache-describe", pooled, pgx.QueryExecModeCacheDescribe},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			db, err := store.Open(context.Background(), c.o)
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer db.Close()
+			st := store.NewFor(db, c.o)
+			store.SetExecMode(st, c.mode)
+			u := newUser(b, st, uuid.NewString()+"@example.com")
+			b.ResetTimer()
+			readAndRotate(b, st, u)
+		})
+	}
 }

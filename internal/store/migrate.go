@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/uptrace/bun/migrate"
 
@@ -15,22 +16,26 @@ const migrationLockID = 0x6761746568 // "gateh"
 
 // Migrate applies every pending migration and returns their names.
 func (s *Store) Migrate(ctx context.Context) ([]string, error) {
+	if s.direct != "" {
+		// Behind a pooler, with a way around it: migrate over a session of
+		// our own, where the session lock below is safe.
+		db, err := Open(ctx, Options{Client: "pg", DSN: s.direct, PoolMax: 2})
+		if err != nil {
+			return nil, fmt.Errorf("DB_DIRECT_URL: %w", err)
+		}
+		defer db.Close()
+		return New(db).Migrate(ctx)
+	}
 	ms, err := migrations.New()
 	if err != nil {
 		return nil, err
 	}
 	if s.IsPostgres() {
-		// bun's own lock is a row that a crash leaves behind; an advisory
-		// lock dies with its connection.
-		conn, err := s.db.Conn(ctx)
+		unlock, err := s.migrationLock(ctx)
 		if err != nil {
-			return nil, redactErr(err)
+			return nil, err
 		}
-		defer conn.Close()
-		if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_lock(?)", migrationLockID); err != nil {
-			return nil, fmt.Errorf("take migration lock: %w", err)
-		}
-		defer conn.ExecContext(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock(?)", migrationLockID) //nolint:errcheck
+		defer unlock()
 	}
 	m := migrate.NewMigrator(s.db, ms, migrate.WithTableName("gh_migrations"), migrate.WithLocksTableName("gh_migration_locks"))
 	if err := m.Init(ctx); err != nil {
@@ -45,4 +50,55 @@ func (s *Store) Migrate(ctx context.Context) ([]string, error) {
 		names = append(names, mg.Name)
 	}
 	return names, nil
+}
+
+// migrationLock takes the migration lock and returns its release. bun's own
+// lock is a row that a crash leaves behind; an advisory lock dies with its
+// connection.
+func (s *Store) migrationLock(ctx context.Context) (func(), error) {
+	if s.pooled {
+		return s.migrationXactLock(ctx)
+	}
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return nil, redactErr(err)
+	}
+	if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_lock(?)", migrationLockID); err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("take migration lock: %w", redactErr(err))
+	}
+	return func() {
+		_, _ = conn.ExecContext(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock(?)", migrationLockID)
+		conn.Close()
+	}, nil
+}
+
+// migrationXactLock is the lock through a transaction pooler, where a session
+// lock would be taken on one server connection and released on another (or
+// never). A transaction keeps its server connection until it ends, so the
+// lock is a transaction-level one, held by a transaction left open while the
+// migrations run on other connections; if this process dies, the pooler drops
+// that server connection and the lock with it. Waiters poll with a try-lock
+// instead of blocking, so they hold no server connection the holder needs.
+func (s *Store) migrationXactLock(ctx context.Context) (func(), error) {
+	for {
+		tx, err := s.db.BeginTx(ctx, nil)
+		if err != nil {
+			return nil, fmt.Errorf("take migration lock: %w", redactErr(err))
+		}
+		var got bool
+		if err := tx.QueryRowContext(ctx, "SELECT pg_try_advisory_xact_lock(?)", migrationLockID).Scan(&got); err != nil {
+			_ = tx.Rollback()
+			return nil, fmt.Errorf("take migration lock: %w", redactErr(err))
+		}
+		if got {
+			return func() { _ = tx.Rollback() }, nil
+		}
+		_ = tx.Rollback()
+		select {
+		case <-ctx.Done():
+			return nil, fmt.Errorf("take migration lock: %w", ctx.Err())
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
 }

@@ -21,10 +21,21 @@ import (
 // so there the values stay inline.
 type params struct {
 	pg   bool
+	mode pgx.QueryExecMode
 	vals []any
 }
 
-func (s *Store) params() *params { return &params{pg: s.pg} }
+func (s *Store) params() *params { return &params{pg: s.pg, mode: s.execMode} }
+
+// execMode is how request-path queries run: prepared once per connection,
+// or through a transaction pooler with only the description cached (as fast
+// there; see BENCHMARKS.md, "PgBouncer").
+func execMode(pooled bool) pgx.QueryExecMode {
+	if pooled {
+		return pgx.QueryExecModeCacheDescribe
+	}
+	return pgx.QueryExecModeCacheStatement
+}
 
 // add returns what to write in the query for v.
 func (p *params) add(v any) any {
@@ -69,8 +80,11 @@ func (c boundConn) QueryRowContext(ctx context.Context, query string, _ ...any) 
 
 // args leads with pgx's option to prepare the statement once per connection
 // and reuse it: the pool's default runs statements unprepared (Open).
+// Through a transaction pooler the next statement may reach another server
+// connection, where that prepared statement does not exist: there pgx keeps
+// only the statement's description and sends it unnamed each time.
 func (c boundConn) args() []any {
-	return append([]any{pgx.QueryExecModeCacheStatement}, c.p.vals...)
+	return append([]any{c.p.mode}, c.p.vals...)
 }
 
 // insertBound is an INSERT of model's row (a pointer to a struct) whose

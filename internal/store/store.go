@@ -32,15 +32,39 @@ var (
 
 // Store runs Gatehouse's queries.
 type Store struct {
-	db  *bun.DB
-	idb bun.IDB // db, or the transaction this Store runs in
-	pg  bool
+	db     *bun.DB
+	idb    bun.IDB // db, or the transaction this Store runs in
+	pg     bool
+	pooled bool   // PostgreSQL behind a transaction-mode pooler: no session state
+	direct string // DSN that bypasses the pooler, for migrations; may be empty
+	// execMode is how the request-path queries run (params.go).
+	execMode pgx.QueryExecMode
 }
 
-// New wraps an open database.
+// New wraps an open database reached directly (no transaction pooler).
 func New(db *bun.DB) *Store {
-	return &Store{db: db, idb: db, pg: db.Dialect().Name() == dialect.PG}
+	return &Store{db: db, idb: db, pg: db.Dialect().Name() == dialect.PG, execMode: execMode(false)}
 }
+
+// NewFor wraps db, opened from o, minding o's pooler and direct DSN.
+func NewFor(db *bun.DB, o Options) *Store {
+	s := New(db)
+	s.pooled = s.pg && o.Pooler == PoolerTransaction
+	s.execMode = execMode(s.pooled)
+	if s.pg {
+		s.direct = o.DirectDSN
+	}
+	return s
+}
+
+// Pooled reports whether the database is reached through a transaction
+// pooler, where session state (LISTEN, session locks, prepared statements)
+// does not survive from one transaction to the next.
+func (s *Store) Pooled() bool { return s.pooled }
+
+// DirectDSN is the connection string that bypasses the pooler, if configured
+// (LISTEN and migrations need a session of their own).
+func (s *Store) DirectDSN() string { return s.direct }
 
 // DB exposes the handle for migrations and tests.
 func (s *Store) DB() *bun.DB { return s.db }
@@ -51,7 +75,14 @@ type Options struct {
 	Filename string // sqlite3
 	DSN      string // pg
 	PoolMax  int    // 0 = a default sized to the machine and the server (pool.go)
+	// Pooler is PoolerTransaction when DSN goes through a transaction-mode
+	// pooler such as PgBouncer; DirectDSN then may bypass it for migrations.
+	Pooler    string
+	DirectDSN string
 }
+
+// PoolerTransaction names a transaction-mode pooler in Options.Pooler.
+const PoolerTransaction = "transaction"
 
 // Open connects to the database described by o.
 func Open(ctx context.Context, o Options) (*bun.DB, error) {
@@ -121,7 +152,9 @@ func (s *Store) InTx(ctx context.Context, fn func(tx *Store) error) error {
 		return fn(s)
 	}
 	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		return fn(&Store{db: s.db, idb: tx, pg: s.pg})
+		in := *s
+		in.idb = tx
+		return fn(&in)
 	})
 }
 
@@ -173,8 +206,10 @@ func IsUnavailable(err error) bool {
 	}
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) {
-		// 08: connection exception; 57P01-03: admin shutdown, crash shutdown, cannot connect now.
-		return strings.HasPrefix(pgErr.Code, "08") || strings.HasPrefix(pgErr.Code, "57P")
+		// 08: connection exception; 57P01-03: admin shutdown, crash shutdown,
+		// cannot connect now; 25006: a read-only server (a standby, or a
+		// primary set read-only during a failover or maintenance).
+		return strings.HasPrefix(pgErr.Code, "08") || strings.HasPrefix(pgErr.Code, "57P") || pgErr.Code == "25006"
 	}
 	var ne net.Error
 	if errors.As(err, &ne) {

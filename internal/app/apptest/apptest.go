@@ -82,6 +82,12 @@ func NewOn(t testing.TB, o store.Options, env ...string) *Server {
 	client := o.Client
 	environ := append([]string{"DB_CLIENT=" + client, "DB_FILENAME=" + o.Filename, "DB_CONNECTION_STRING=" + o.DSN,
 		"DATA_DIR=" + t.TempDir()}, Env...)
+	if o.Pooler != "" {
+		environ = append(environ, "DB_POOLER="+o.Pooler)
+	}
+	if o.DirectDSN != "" {
+		environ = append(environ, "DB_DIRECT_URL="+o.DirectDSN)
+	}
 	cfg, err := config.Load(append(environ, env...))
 	if err != nil {
 		t.Fatal(err)

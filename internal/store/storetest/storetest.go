@@ -157,7 +157,20 @@ func (p *pgServer) dropLeftovers(ctx context.Context) {
 	}
 }
 
+// EmptyDatabase returns the DSN of a new PostgreSQL database with no tables
+// (for migration tests), dropped when the test ends.
+func EmptyDatabase(t testing.TB) string {
+	t.Helper()
+	return pg.create(t, false)
+}
+
 func (p *pgServer) database(t testing.TB) string {
+	t.Helper()
+	return p.create(t, true)
+}
+
+// create makes a database, a copy of the migrated template or empty.
+func (p *pgServer) create(t testing.TB, migrated bool) string {
 	t.Helper()
 	p.once.Do(p.setup)
 	if p.err != nil {
@@ -167,8 +180,12 @@ func (p *pgServer) database(t testing.TB) string {
 		t.Skipf("skipping PostgreSQL test: %v (set TEST_PG_URL or start PostgreSQL)", p.err)
 	}
 	name := randomName()
+	q := "CREATE DATABASE " + name
+	if migrated {
+		q += " TEMPLATE " + p.template
+	}
 	p.mu.Lock()
-	_, err := p.admin.Exec("CREATE DATABASE " + name + " TEMPLATE " + p.template)
+	_, err := p.admin.Exec(q)
 	p.mu.Unlock()
 	if err != nil {
 		t.Fatalf("create test database: %v", err)

@@ -18,13 +18,7 @@ func confirmEmailView() view {
 // showConfirmEmail handles GET: a button, never the change itself (mail
 // scanners follow links with GET).
 func (p *Pages) showConfirmEmail(w http.ResponseWriter, r *http.Request) {
-	v := confirmEmailView()
-	if v.Token = r.URL.Query().Get("token"); v.Token == "" {
-		v.Error = "This link is incomplete. Open the link from your email again."
-		p.render(w, http.StatusBadRequest, "confirm-email.html", v)
-		return
-	}
-	p.render(w, http.StatusOK, "confirm-email.html", v)
+	p.showLink(w, r, "confirm-email.html", confirmEmailView())
 }
 
 // submitConfirmEmail handles POST (form: token).
@@ -33,6 +27,11 @@ func (p *Pages) submitConfirmEmail(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, p.maxBody)
 	if err := r.ParseForm(); err != nil {
 		v.Error = "The form could not be read. Try again."
+		p.render(w, http.StatusBadRequest, "confirm-email.html", v)
+		return
+	}
+	if err := checkFields(r.PostForm, "token"); err != nil {
+		v.Error = auth.AsError(err).Message
 		p.render(w, http.StatusBadRequest, "confirm-email.html", v)
 		return
 	}

@@ -89,6 +89,23 @@ func (p *Pages) render(w http.ResponseWriter, status int, name string, v view) {
 	}
 }
 
+// showLink renders a mailed link's landing page (GET) from template name:
+// the token goes into the form, checked at the edge, and nothing is spent
+// (mail scanners follow links with GET).
+func (p *Pages) showLink(w http.ResponseWriter, r *http.Request, name string, v view) {
+	v.Token = r.URL.Query().Get("token")
+	switch err := checkFields(r.URL.Query(), "token"); {
+	case err != nil:
+		v.Token, v.Error = "", auth.AsError(err).Message
+	case v.Token == "":
+		v.Error = "This link is incomplete. Open the link from your email again."
+	default:
+		p.render(w, http.StatusOK, name, v)
+		return
+	}
+	p.render(w, http.StatusBadRequest, name, v)
+}
+
 // checkFields applies the edge check of text input (auth.CheckText) to a
 // page's query or form values, by name.
 func checkFields(vals url.Values, names ...string) error {

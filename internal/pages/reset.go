@@ -32,18 +32,7 @@ func (p *Pages) forms() []form {
 // follow links with GET.
 func (p *Pages) show(f form) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		v := view{Title: f.title, Intro: f.intro, Action: f.path, Token: r.URL.Query().Get("token")}
-		if err := checkFields(r.URL.Query(), "token"); err != nil {
-			v.Token, v.Error = "", auth.AsError(err).Message
-			p.render(w, http.StatusBadRequest, "password.html", v)
-			return
-		}
-		if v.Token == "" {
-			v.Error = "This link is incomplete. Open the link from your email again."
-			p.render(w, http.StatusBadRequest, "password.html", v)
-			return
-		}
-		p.render(w, http.StatusOK, "password.html", v)
+		p.showLink(w, r, "password.html", view{Title: f.title, Intro: f.intro, Action: f.path})
 	}
 }
 

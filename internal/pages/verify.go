@@ -21,19 +21,7 @@ const (
 
 // showVerify handles GET: the button. It never spends the token.
 func (p *Pages) showVerify(w http.ResponseWriter, r *http.Request) {
-	v := view{Title: verifyTitle, Intro: verifyIntro, Action: verifyPath, Button: "Verify my email address",
-		Token: r.URL.Query().Get("token")}
-	if err := checkFields(r.URL.Query(), "token"); err != nil {
-		v.Token, v.Error = "", auth.AsError(err).Message
-		p.render(w, http.StatusBadRequest, "password.html", v)
-		return
-	}
-	if v.Token == "" {
-		v.Error = "This link is incomplete. Open the link from your email again."
-		p.render(w, http.StatusBadRequest, "password.html", v)
-		return
-	}
-	p.render(w, http.StatusOK, "password.html", v)
+	p.showLink(w, r, "password.html", view{Title: verifyTitle, Intro: verifyIntro, Action: verifyPath, Button: "Verify my email address"})
 }
 
 // submitVerify handles POST (form: token).

@@ -123,7 +123,7 @@ func TestEdgeRefusesBadTextEverywhere(t *testing.T) {
 			{"/auth/sessions", "access_token", false},
 		}
 		// The pages answer in HTML, with the same check and message.
-		for _, page := range []string{"/users/register/verify-email", "/admin/reset-password", "/admin/accept-invite"} {
+		for _, page := range []string{"/users/register/verify-email", "/admin/reset-password", "/admin/accept-invite", "/admin/confirm-email"} {
 			for _, bad := range badTexts() {
 				if bad.query == nil {
 					continue

@@ -1,7 +1,8 @@
 package token
 
 // JWKS returns the public JSON Web Key Set ({"keys":[...]}) of the keys
-// that currently verify. The bytes are computed on load; when a key passes
+// that currently verify: the next key (staged, not signing yet), the current
+// one and the retired ones whose tokens may not all have expired. The bytes are computed on load; when a key passes
 // its delete_after the set is rebuilt once from memory, without the store.
 func (m *Manager) JWKS() []byte {
 	st := m.state.Load()
@@ -15,11 +16,12 @@ func (m *Manager) JWKS() []byte {
 			keep = append(keep, e)
 		}
 	}
-	nst, err := buildState(keep, st.signer, st.loadedAt)
+	nst, err := buildState(keep, st.signers, st.loadedAt)
 	if err != nil {
 		m.log.Error("token: rebuild jwks", "err", err)
 		return st.jwks
 	}
+	nst.maxGen = st.maxGen
 	if !m.state.CompareAndSwap(st, nst) {
 		return m.state.Load().jwks
 	}

@@ -21,11 +21,14 @@ func (a *App) RunKeys(ctx context.Context) {
 }
 
 // listenKeys reconnects the LISTEN session whenever it fails, no faster
-// than once per reload interval (capped at 5s), until ctx ends.
+// than once per reload interval (capped at 5s), until ctx ends. After a
+// reconnect it reloads at once (it may have missed a notification); the
+// first session starts right after the key set was loaded, and the interval
+// covers that moment.
 func (a *App) listenKeys(ctx context.Context, dsn string, wake chan<- struct{}) {
 	backoff := min(a.Config.KeysReloadInterval.D(), 5*time.Second)
-	for {
-		err := store.ListenKeys(ctx, dsn, wake)
+	for reconnect := false; ; reconnect = true {
+		err := store.ListenKeys(ctx, dsn, wake, reconnect)
 		if ctx.Err() != nil {
 			return
 		}

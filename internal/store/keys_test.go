@@ -95,7 +95,7 @@ func TestListenKeys(t *testing.T) {
 	}
 	wake := make(chan struct{}, 1)
 	done := make(chan error, 1)
-	go func() { done <- store.ListenKeys(ctx, o.DSN, wake) }()
+	go func() { done <- store.ListenKeys(ctx, o.DSN, wake, true) }()
 	select {
 	case <-wake: // listening
 	case err := <-done:

@@ -24,10 +24,10 @@ func ListenDSN(o Options) string {
 }
 
 // ListenKeys holds a session on dsn listening on KeysChannel and signals
-// wake, without blocking, once listening (changes may have been missed
-// while it was not) and on every notification. It returns when ctx ends or
-// the session fails; the caller reconnects.
-func ListenKeys(ctx context.Context, dsn string, wake chan<- struct{}) error {
+// wake, without blocking, on every notification, and once listening when
+// announce is set (after a lost session, changes may have been missed). It
+// returns when ctx ends or the session fails; the caller reconnects.
+func ListenKeys(ctx context.Context, dsn string, wake chan<- struct{}, announce bool) error {
 	conn, err := pgx.Connect(ctx, dsn)
 	if err != nil {
 		return redactErr(err)
@@ -37,10 +37,13 @@ func ListenKeys(ctx context.Context, dsn string, wake chan<- struct{}) error {
 		return redactErr(err)
 	}
 	for {
-		select {
-		case wake <- struct{}{}:
-		default:
+		if announce {
+			select {
+			case wake <- struct{}{}:
+			default:
+			}
 		}
+		announce = true
 		if _, err := conn.WaitForNotification(ctx); err != nil {
 			return redactErr(err)
 		}

@@ -7,8 +7,10 @@ import (
 )
 
 // Key is a signing key. PrivateJWK is sealed with a key derived from SECRET,
-// so a database reader cannot mint tokens. A key signs until RetiredAt and
+// so a database reader cannot mint tokens. A key is published from creation,
+// signs from ActivatesAt until RetiredAt (its successor's ActivatesAt) and
 // verifies until DeleteAfter (by then every token it signed has expired).
+// Generation is unique: of two instances staging a key at once, one wins.
 type Key struct {
 	bun.BaseModel `bun:"table:gh_keys,alias:k"`
 
@@ -17,6 +19,8 @@ type Key struct {
 	PrivateJWK  string     `bun:"private_jwk,notnull"`
 	PublicJWK   string     `bun:"public_jwk,notnull"`
 	CreatedAt   time.Time  `bun:"created_at,notnull"`
+	ActivatesAt time.Time  `bun:"activates_at,nullzero"`
+	Generation  int64      `bun:"generation"`
 	RetiredAt   *time.Time `bun:"retired_at"`
 	DeleteAfter *time.Time `bun:"delete_after"`
 }

@@ -20,8 +20,6 @@ import (
 	"runtime/debug"
 	"strings"
 	"syscall"
-	"text/tabwriter"
-	"time"
 
 	"github.com/gatehouse/gatehouse/internal/app"
 	"github.com/gatehouse/gatehouse/internal/config"
@@ -178,28 +176,7 @@ func keys(ctx context.Context, cfg *config.Config, log *slog.Logger, args []stri
 	}
 	defer a.Close()
 	if args[0] == "rotate" {
-		k, err := a.Keys.Rotate(ctx)
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(stdout, "new signing key %s (%s); older keys verify until their tokens expire\n", k.KID, k.Alg)
-		return nil
+		return rotateKeys(ctx, a, stdout)
 	}
-	infos, err := a.Keys.Keys(ctx)
-	if err != nil {
-		return err
-	}
-	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "KID\tALG\tCREATED\tSTATE\tVERIFIES UNTIL")
-	for _, k := range infos {
-		state, until := "retired", "-"
-		if k.Active {
-			state = "signing"
-		}
-		if k.DeleteAfter != nil {
-			until = k.DeleteAfter.UTC().Format(time.RFC3339)
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", k.KID, k.Alg, k.CreatedAt.UTC().Format(time.RFC3339), state, until)
-	}
-	return tw.Flush()
+	return listKeys(ctx, a, stdout)
 }

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -46,16 +47,26 @@ func TestCommands(t *testing.T) {
 	if err := run(context.Background(), []string{"users", "create", "--email", "x@example.com", "--password", "short"}, e, io.Discard, &errOut); err == nil || strings.Contains(err.Error(), "short") {
 		t.Fatalf("weak password: %v", err)
 	}
+	// Issue 18 changed rotation: `keys rotate` stages a next key, which
+	// signs only after JWKS_MAX_AGE + KEYS_RELOAD_INTERVAL; `keys list`
+	// shows each key's state and when it changes.
 	list := cli(t, e, "keys", "list")
-	if strings.Count(list, "signing") != 1 {
+	if got := keyStates(list); !slices.Equal(got, []string{"current"}) || !strings.Contains(list, "signs until the next rotation") {
 		t.Fatalf("keys list: %q", list)
 	}
-	if out := cli(t, e, "keys", "rotate"); !strings.Contains(out, "new signing key") {
+	if out := cli(t, e, "keys", "rotate"); !strings.Contains(out, "next signing key") || !strings.Contains(out, "signs from") {
 		t.Fatalf("keys rotate: %q", out)
 	}
 	list = cli(t, e, "keys", "list")
-	if strings.Count(list, "signing") != 1 || strings.Count(list, "retired") != 1 {
+	if got := keyStates(list); !slices.Equal(got, []string{"next", "current"}) ||
+		!strings.Contains(list, "becomes current ") || !strings.Contains(list, "retires ") {
 		t.Fatalf("keys list after rotate: %q", list)
+	}
+	if out := cli(t, e, "keys", "rotate"); !strings.Contains(out, "is already next") {
+		t.Fatalf("keys rotate while a key is next: %q", out)
+	}
+	if got := keyStates(cli(t, e, "keys", "list")); len(got) != 2 {
+		t.Fatalf("a second rotate staged another key: %v", got)
 	}
 	if err := run(context.Background(), []string{"nope"}, e, io.Discard, io.Discard); err == nil {
 		t.Fatal("unknown command accepted")
@@ -149,4 +160,15 @@ func TestServeStartsAndStops(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("serve did not stop")
 	}
+}
+
+// keyStates is the STATE column of `keys list`.
+func keyStates(list string) []string {
+	var out []string
+	for _, line := range strings.Split(strings.TrimSpace(list), "\n")[1:] {
+		if f := strings.Fields(line); len(f) > 2 {
+			out = append(out, f[2])
+		}
+	}
+	return out
 }

@@ -91,6 +91,7 @@ func (a *App) build(ctx context.Context, o Options) error {
 	a.Keys, err = token.NewManager(ctx, token.Options{
 		Store: a.Store, Secret: secret, Algorithm: cfg.JWTAlgorithm, Issuer: cfg.JWTIssuer,
 		MaxTTL: maxTTL, Now: o.Now, Logger: a.Log,
+		PublishFor: cfg.KeyPublishFor(), ReloadEvery: cfg.KeysReloadInterval.D(), RotateEvery: cfg.KeysRotateEvery.D(),
 	})
 	if err != nil {
 		return err

@@ -54,10 +54,13 @@ func TestTwoInstances(t *testing.T) {
 		t.Fatalf("session cookie on A after logout on B: %d", r.StatusCode)
 	}
 
-	// A key rotated on A signs tokens that B verifies (B reloads on the unknown kid).
-	if _, err := a.App.Keys.Rotate(ctx); err != nil {
+	// A key rotated on A signs, once it activates, tokens that B verifies.
+	next, err := a.App.Keys.Rotate(ctx)
+	if err != nil {
 		t.Fatal(err)
 	}
+	a.Clock.Set(next.ActivatesAt)
+	b.Clock.Set(next.ActivatesAt)
 	at = a.Login(apptest.AdminEmail, apptest.AdminPassword).Data()["access_token"].(string)
 	if r := b.Do("GET", "/users/me", nil, "Authorization", "Bearer "+at); r.StatusCode != 200 {
 		t.Fatalf("token of A's new key on B: %d %s", r.StatusCode, r.Body)

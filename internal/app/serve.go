@@ -23,6 +23,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	go func() { defer close(workerDone); a.Outbox.Run(workerCtx) }()
 	defer func() { stopWorker(); <-workerDone }() // drain the message in flight
 	go a.purgeLoop(workerCtx)
+	go a.RunKeys(workerCtx)
 	select {
 	case err := <-errc:
 		return err

@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"runtime"
 	"strings"
+	"time"
 
 	"github.com/caarlos0/env/v11"
 )
@@ -46,6 +47,16 @@ type Config struct {
 
 	JWTAlgorithm string `env:"JWT_ALGORITHM" envDefault:"ES256"`
 	JWTIssuer    string `env:"JWT_ISSUER" envDefault:"gatehouse"`
+
+	// JWKSMaxAge is the Cache-Control max-age /.well-known/jwks.json is
+	// served with; a rotated-in key is published this long plus
+	// KeysReloadInterval before it signs.
+	JWKSMaxAge Duration `env:"JWKS_MAX_AGE" envDefault:"60s"`
+	// KeysReloadInterval bounds how far an instance's key set lags the database.
+	KeysReloadInterval Duration `env:"KEYS_RELOAD_INTERVAL" envDefault:"30s"`
+	// KeysRotateEvery stages a new key automatically so each signs this
+	// long; 0 = off (rotate with `gatehouse keys rotate`).
+	KeysRotateEvery Duration `env:"KEYS_ROTATE_EVERY" envDefault:"0"`
 
 	LoginStallTime    Duration `env:"LOGIN_STALL_TIME" envDefault:"500"`
 	AuthLoginAttempts int      `env:"AUTH_LOGIN_ATTEMPTS" envDefault:"25"`
@@ -240,6 +251,7 @@ func (c *Config) validate() error {
 	if c.RequestTimeout <= c.LoginStallTime || c.RequestTimeout <= c.PasswordResetStallTime {
 		bad("REQUEST_TIMEOUT", "must be longer than LOGIN_STALL_TIME and PASSWORD_RESET_STALL_TIME")
 	}
+	c.validateKeys(bad)
 	if c.PurgeInterval <= 0 {
 		bad("PURGE_INTERVAL", "must be longer than zero")
 	}
@@ -312,6 +324,27 @@ func (c *Config) validate() error {
 	}
 	return errors.Join(errs...)
 }
+
+// validateKeys checks the key rotation settings.
+func (c *Config) validateKeys(bad func(name, format string, a ...any)) {
+	switch m := c.JWKSMaxAge.D(); {
+	case m < time.Second || m > 24*time.Hour:
+		bad("JWKS_MAX_AGE", "must be between 1s and 1d")
+	case m%time.Second != 0:
+		bad("JWKS_MAX_AGE", "must be whole seconds (it is sent as Cache-Control max-age)")
+	}
+	if r := c.KeysReloadInterval.D(); r < 100*time.Millisecond || r > time.Hour {
+		bad("KEYS_RELOAD_INTERVAL", "must be between 100ms and 1h")
+	}
+	if e := c.KeysRotateEvery; e != 0 && e <= c.JWKSMaxAge+c.KeysReloadInterval {
+		bad("KEYS_ROTATE_EVERY", "must be 0 (off) or longer than JWKS_MAX_AGE plus KEYS_RELOAD_INTERVAL")
+	}
+}
+
+// KeyPublishFor is how long a rotated-in key is published before it signs:
+// every verifier that honours the JWKS max-age has it by then, and every
+// instance has reloaded it.
+func (c *Config) KeyPublishFor() time.Duration { return c.JWKSMaxAge.D() + c.KeysReloadInterval.D() }
 
 // Addr is the listen address.
 func (c *Config) Addr() string { return fmt.Sprintf("%s:%d", c.Host, c.Port) }

@@ -103,3 +103,31 @@ func TestPooler(t *testing.T) {
 		t.Fatalf("session pooler: %+v, %v", c.DB, err)
 	}
 }
+
+// Issue 18: the JWKS max-age and the key reload interval decide how long a
+// rotated-in key is published before it signs; automatic rotation is off
+// unless set, and each setting is checked, naming the variable.
+func TestKeySettings(t *testing.T) {
+	c, err := Load(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.JWKSMaxAge.D() != time.Minute || c.KeysReloadInterval.D() != 30*time.Second || c.KeysRotateEvery != 0 ||
+		c.KeyPublishFor() != 90*time.Second {
+		t.Fatalf("defaults: max-age %v, reload %v, rotate %v", c.JWKSMaxAge.D(), c.KeysReloadInterval.D(), c.KeysRotateEvery.D())
+	}
+	c, err = Load([]string{"JWKS_MAX_AGE=5m", "KEYS_RELOAD_INTERVAL=200ms", "KEYS_ROTATE_EVERY=30d"})
+	if err != nil || c.KeyPublishFor() != 5*time.Minute+200*time.Millisecond || c.KeysRotateEvery.D() != 30*24*time.Hour {
+		t.Fatalf("got %+v, %v", c, err)
+	}
+	for _, env := range [][]string{
+		{"JWKS_MAX_AGE=0"}, {"JWKS_MAX_AGE=1500ms"}, {"JWKS_MAX_AGE=2d"}, {"JWKS_MAX_AGE=soon"},
+		{"KEYS_RELOAD_INTERVAL=0"}, {"KEYS_RELOAD_INTERVAL=10ms"}, {"KEYS_RELOAD_INTERVAL=2h"},
+		{"KEYS_ROTATE_EVERY=90s"}, {"KEYS_ROTATE_EVERY=-1d"}, {"KEYS_ROTATE_EVERY=10s", "JWKS_MAX_AGE=5s", "KEYS_RELOAD_INTERVAL=5s"},
+	} {
+		name, _, _ := strings.Cut(env[0], "=")
+		if _, err := Load(env); err == nil || !strings.Contains(err.Error(), name) {
+			t.Errorf("%v: error %v does not name %s", env, err, name)
+		}
+	}
+}

@@ -15,6 +15,7 @@ type Options struct {
 	MaxBody        int64         // MAX_PAYLOAD_SIZE in bytes
 	RequestTimeout time.Duration // REQUEST_TIMEOUT: a deadline on each request's work
 	JWKS           func() []byte // the public key set
+	JWKSMaxAge     time.Duration // JWKS_MAX_AGE: how long verifiers may cache the key set; 0 = 60s
 	Logger         *slog.Logger
 }
 
@@ -36,6 +37,9 @@ func New(svc *auth.Service, o Options) *API {
 	}
 	if o.RequestTimeout <= 0 {
 		o.RequestTimeout = 20 * time.Second
+	}
+	if o.JWKSMaxAge < time.Second {
+		o.JWKSMaxAge = time.Minute
 	}
 	return &API{svc: svc, opts: o, log: o.Logger}
 }

@@ -3,6 +3,7 @@ package rest
 import (
 	"context"
 	"net/http"
+	"strconv"
 	"time"
 )
 
@@ -31,9 +32,11 @@ func (a *API) providers(w http.ResponseWriter, _ *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"data": []any{}, "disableDefault": false})
 }
 
-// GET /.well-known/jwks.json → the public keys that verify our tokens.
+// GET /.well-known/jwks.json → the public keys that verify our tokens. The
+// max-age is part of rotation: a key is published at least this long before
+// it signs, so a verifier refetching when it expires always has it.
 func (a *API) jwks(w http.ResponseWriter, _ *http.Request) {
 	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Cache-Control", "public, max-age=60")
+	w.Header().Set("Cache-Control", "public, max-age="+strconv.FormatInt(int64(a.opts.JWKSMaxAge/time.Second), 10))
 	_, _ = w.Write(a.opts.JWKS())
 }

@@ -182,9 +182,16 @@ func TestKeyRotationAndDeletedKey(t *testing.T) {
 		ctx := context.Background()
 		old := s.Login(admin, adminPW).Data()["access_token"].(string)
 		oldKID := header(t, old)["kid"].(string)
-		if _, err := s.App.Keys.Rotate(ctx); err != nil {
+		next, err := s.App.Keys.Rotate(ctx)
+		if err != nil {
 			t.Fatal(err)
 		}
+		// Issue 18: the rotated-in key is staged; it signs once published for
+		// JWKS_MAX_AGE + KEYS_RELOAD_INTERVAL.
+		if k := header(t, s.Login(admin, adminPW).Data()["access_token"].(string))["kid"]; k != oldKID {
+			t.Fatalf("a staged key signed at once: %v", k)
+		}
+		s.Clock.Set(next.ActivatesAt)
 		fresh := s.Login(admin, adminPW).Data()["access_token"].(string)
 		if header(t, fresh)["kid"] == oldKID {
 			t.Fatal("new tokens still signed by the retired key")

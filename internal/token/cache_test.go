@@ -170,7 +170,7 @@ func TestVerifyCacheDeletedKeyRefused(t *testing.T) {
 	if _, err := m.Verify(ctx, fresh); err != nil {
 		t.Fatal(err)
 	}
-	st.Drop(m.state.Load().signer.kid)
+	st.Drop(SignerKIDForTest(m))
 	if err := m.Reload(ctx); err != nil {
 		t.Fatal(err)
 	}

@@ -11,7 +11,7 @@ import (
 // signing key and the given alg and header members, so tests can build
 // tokens Sign refuses to make (no iss, no exp, other algorithms).
 func SignPayloadForTest(m *Manager, alg jwa.SignatureAlgorithm, hdr map[string]any, payload []byte) (string, error) {
-	sg := m.state.Load().signer
+	sg := m.state.Load().signerAt(m.now())
 	h := jws.NewHeaders()
 	for k, v := range hdr {
 		if err := h.Set(k, v); err != nil {
@@ -23,11 +23,11 @@ func SignPayloadForTest(m *Manager, alg jwa.SignatureAlgorithm, hdr map[string]a
 }
 
 // SignerKIDForTest is the kid that currently signs.
-func SignerKIDForTest(m *Manager) string { return m.state.Load().signer.kid }
+func SignerKIDForTest(m *Manager) string { return m.state.Load().signerAt(m.now()).kid }
 
 // SignUncheckedForTest signs with an explicit lifetime, bypassing MaxTTL.
 func SignUncheckedForTest(m *Manager, c Claims, iat, exp time.Time) (string, error) {
-	return m.signWith(m.state.Load().signer, c, iat, exp)
+	return m.signWith(m.state.Load().signerAt(m.now()), c, iat, exp)
 }
 
 // SetReloadClockForTest replaces the real clock that spaces unknown-kid

@@ -49,7 +49,8 @@ func parseEntry(r *models.Key) (*entry, error) {
 	if err := pub.Set(jwk.KeyUsageKey, jwk.ForSignature); err != nil {
 		return nil, err
 	}
-	return &entry{kid: r.KID, alg: alg, pub: pub, createdAt: r.CreatedAt, retiredAt: r.RetiredAt, deleteAfter: r.DeleteAfter}, nil
+	return &entry{kid: r.KID, alg: alg, pub: pub, generation: r.Generation, createdAt: r.CreatedAt, activatesAt: r.ActivatesAt,
+		retiredAt: r.RetiredAt, deleteAfter: r.DeleteAfter}, nil
 }
 
 func isPublic(k jwk.Key) bool {
@@ -140,7 +141,12 @@ func parseSigner(e *entry, priv jwk.Key) (*signer, error) {
 	if err := priv.Raw(&raw); err != nil {
 		return nil, err
 	}
-	return newSigner(e.kid, e.alg, raw)
+	sg, err := newSigner(e.kid, e.alg, raw)
+	if err != nil {
+		return nil, err
+	}
+	sg.activatesAt, sg.retiredAt = e.activatesAt, e.retiredAt
+	return sg, nil
 }
 
 // newSigner prepares what every token signed with the key shares: jwx's

@@ -23,13 +23,14 @@ import (
 
 // KeyStore is what the Manager needs from storage.
 type KeyStore interface {
+	// ListKeys returns every stored key.
 	ListKeys(ctx context.Context) ([]models.Key, error)
-	InsertKey(ctx context.Context, k *models.Key) error
-	// RetireKeys sets retired_at/delete_after on every key other than
-	// exceptKID whose retired_at is NULL.
-	RetireKeys(ctx context.Context, exceptKID string, retiredAt, deleteAfter time.Time) error
-	// DeleteKeysBefore deletes rows whose delete_after < t.
-	DeleteKeysBefore(ctx context.Context, t time.Time) error
+	// AddKey stores k unless a key of generation k.Generation exists, in
+	// which case it reports false and changes nothing (another instance
+	// staged one first). When it stores k it also retires every older key
+	// whose retired_at is NULL at k.ActivatesAt, verifying until
+	// deleteAfter, and deletes rows whose delete_after < now.
+	AddKey(ctx context.Context, k *models.Key, deleteAfter, now time.Time) (bool, error)
 }
 
 // Options configure a Manager. Zero values take the documented defaults.
@@ -50,25 +51,64 @@ type Options struct {
 	// ReloadInterval is the minimum time between reloads triggered by an
 	// unknown kid; 0 = 1s.
 	ReloadInterval time.Duration
+	// PublishFor is how long a rotated-in key is published as "next"
+	// before it signs: the JWKS max-age plus ReloadEvery, so every instance
+	// and every verifier honouring the cache header has it by then. 0 =
+	// it signs at once (a single instance without remote verifiers).
+	PublishFor time.Duration
+	// ReloadEvery bounds how far Run lets the key set lag the store;
+	// 0 = 30s.
+	ReloadEvery time.Duration
+	// RotateEvery makes Run stage a new key so that each key signs for
+	// about this long; 0 = never (rotate with Rotate).
+	RotateEvery time.Duration
 }
 
 // KeyInfo describes a stored key for `gatehouse keys list`.
 type KeyInfo struct {
-	KID, Alg               string
-	CreatedAt              time.Time
-	RetiredAt, DeleteAfter *time.Time
-	// Active marks the key that signs new tokens.
+	KID, Alg    string
+	CreatedAt   time.Time
+	ActivatesAt time.Time // when it signs (or signed) its first token
+	// RetiredAt is when it stops (or stopped) signing: its successor's
+	// activation; nil while no successor is staged.
+	RetiredAt *time.Time
+	// DeleteAfter is when it leaves the JWKS: RetiredAt plus MaxTTL.
+	DeleteAfter *time.Time
+	State       KeyState
+	// Active marks the key that signs new tokens (State == KeyCurrent).
 	Active bool
 }
+
+// KeyState is where a key is in its life.
+type KeyState string
+
+// A key is next (published, not signing yet), then current (signing), then
+// retired (published until its last token expires), then dropped (gone
+// from the JWKS; the row is deleted at the next rotation).
+const (
+	KeyNext    KeyState = "next"
+	KeyCurrent KeyState = "current"
+	KeyRetired KeyState = "retired"
+	KeyDropped KeyState = "dropped"
+)
+
+// ErrNextPending is returned by Rotate when a next key is already staged:
+// one next key at a time, so two rotations never overlap.
+var ErrNextPending = errors.New("token: a next key is already staged")
 
 const (
 	defaultIssuer   = "gatehouse"
 	defaultMaxTTL   = 24 * time.Hour
 	defaultReload   = time.Second
+	defaultReloadEv = 30 * time.Second
 	rsaBits         = 2048
 	maxKIDLen       = 128
 	signerRecheck   = time.Minute // how stale a signer may get before Sign refreshes it in the background
 	backgroundLoadT = 10 * time.Second
+	// bootstrapBackdate is how far a first key's activation is put in the
+	// past: instances starting together on an empty database take the key
+	// one of them made, and a clock a little behind must not find it "next".
+	bootstrapBackdate = time.Minute
 )
 
 // Manager signs and verifies access tokens. It is safe for concurrent use:
@@ -76,13 +116,16 @@ const (
 // writer of that pointer holds loadMu, so a slow reload can never overwrite
 // a newer state.
 type Manager struct {
-	store  KeyStore
-	sealer *sealer
-	alg    jwa.SignatureAlgorithm
-	issuer string
-	maxTTL time.Duration
-	now    func() time.Time
-	log    *slog.Logger
+	store       KeyStore
+	sealer      *sealer
+	alg         jwa.SignatureAlgorithm
+	issuer      string
+	maxTTL      time.Duration
+	publishFor  time.Duration
+	reloadEvery time.Duration
+	rotateEvery time.Duration
+	now         func() time.Time
+	log         *slog.Logger
 
 	state      atomic.Pointer[keyState]
 	loadMu     sync.Mutex
@@ -98,33 +141,67 @@ type entry struct {
 	kid         string
 	alg         jwa.SignatureAlgorithm
 	pub         jwk.Key
+	generation  int64
 	createdAt   time.Time
-	retiredAt   *time.Time
+	activatesAt time.Time
+	retiredAt   *time.Time // may lie in the future: when the next key takes over
 	deleteAfter *time.Time
 }
 
-// signer is the private half of the newest non-retired key.
+// signer is the private half of a key that signs now or will.
 type signer struct {
-	kid       string
-	alg       jwa.SignatureAlgorithm
-	key       any        // raw crypto key: avoids a JWK->raw conversion per Sign
-	jwsSigner jws.Signer // jwx's signer for alg
-	header    []byte     // the protected header, base64url-encoded once for every token
+	kid         string
+	alg         jwa.SignatureAlgorithm
+	key         any        // raw crypto key: avoids a JWK->raw conversion per Sign
+	jwsSigner   jws.Signer // jwx's signer for alg
+	header      []byte     // the protected header, base64url-encoded once for every token
+	activatesAt time.Time
+	retiredAt   *time.Time
 }
 
-// keyState is immutable once published.
+// signs reports whether the key is the one to sign with at now, given that
+// no newer key does.
+func (s *signer) signs(now time.Time) bool {
+	return !now.Before(s.activatesAt) && (s.retiredAt == nil || now.Before(*s.retiredAt))
+}
+
+// keyState is immutable once published. Which key signs depends on the
+// clock, not on a reload: a next key takes over at its activation time on
+// every instance that has loaded it, with no coordination.
 type keyState struct {
-	entries    []*entry // newest first
+	entries    []*entry  // newest generation first
+	signers    []*signer // keys not retired at load, newest generation first
 	byKID      map[string]*entry
 	set        jwk.Set
 	jwks       []byte
-	signer     *signer
+	maxGen     int64 // highest generation stored, usable or not
 	loadedAt   time.Time
 	nextDelete time.Time // earliest deleteAfter among entries; zero if none
 }
 
-// NewManager loads the keys and, when none can sign with the configured
-// algorithm, generates and stores a new one (retiring the others).
+// signerAt is the key that signs at now: the newest one activated and not
+// retired; nil when none is.
+func (st *keyState) signerAt(now time.Time) *signer {
+	for _, s := range st.signers {
+		if s.signs(now) {
+			return s
+		}
+	}
+	return nil
+}
+
+// pending is the staged next key at now, or nil.
+func (st *keyState) pending(now time.Time) *entry {
+	if len(st.entries) > 0 && st.entries[0].generation == st.maxGen && st.entries[0].activatesAt.After(now) &&
+		st.entries[0].retiredAt == nil {
+		return st.entries[0]
+	}
+	return nil
+}
+
+// NewManager loads the keys. When none signs it stores one that signs at
+// once (a first start); when the newest key is of another algorithm than the
+// configured one it stages a key of that algorithm, as Rotate does.
 func NewManager(ctx context.Context, o Options) (*Manager, error) {
 	if o.Store == nil {
 		return nil, errors.New("token: Options.Store is required")
@@ -133,16 +210,22 @@ func NewManager(ctx context.Context, o Options) (*Manager, error) {
 		return nil, errors.New("token: SECRET is required to seal signing keys")
 	}
 	m := &Manager{
-		store:    o.Store,
-		issuer:   cmp.Or(o.Issuer, defaultIssuer),
-		maxTTL:   cmp.Or(o.MaxTTL, defaultMaxTTL),
-		now:      o.Now,
-		log:      o.Logger,
-		verified: newVerifiedCache(verifiedCacheMax),
+		store:       o.Store,
+		issuer:      cmp.Or(o.Issuer, defaultIssuer),
+		maxTTL:      cmp.Or(o.MaxTTL, defaultMaxTTL),
+		publishFor:  o.PublishFor,
+		reloadEvery: cmp.Or(o.ReloadEvery, defaultReloadEv),
+		rotateEvery: o.RotateEvery,
+		now:         o.Now,
+		log:         o.Logger,
+		verified:    newVerifiedCache(verifiedCacheMax),
 	}
 	m.kids.now, m.kids.interval = time.Now, cmp.Or(o.ReloadInterval, defaultReload)
-	if m.maxTTL < 0 {
-		return nil, errors.New("token: MaxTTL must be positive")
+	if m.maxTTL < 0 || m.publishFor < 0 || m.reloadEvery < 0 || m.rotateEvery < 0 {
+		return nil, errors.New("token: MaxTTL, PublishFor, ReloadEvery and RotateEvery must not be negative")
+	}
+	if m.rotateEvery > 0 && m.rotateEvery <= m.publishFor {
+		return nil, errors.New("token: RotateEvery must be longer than PublishFor")
 	}
 	if m.now == nil {
 		m.now = time.Now
@@ -172,57 +255,30 @@ func NewManager(ctx context.Context, o Options) (*Manager, error) {
 	if err != nil {
 		return nil, err
 	}
-	if st.signer == nil || st.signer.alg != m.alg {
-		m.log.Info("token: no signing key for the configured algorithm; generating one", "alg", m.alg.String())
-		if _, err := m.rotateLocked(ctx); err != nil {
+	if st.signerAt(m.now()) == nil {
+		m.log.Info("token: no key signs; generating one", "alg", m.alg.String())
+		if _, err := m.stageLocked(ctx, st, true); err != nil && !errors.Is(err, ErrNextPending) {
+			return nil, err
+		}
+		if m.state.Load().signerAt(m.now()) == nil {
+			return nil, errors.New("token: no signing key")
+		}
+		return m, nil
+	}
+	if newest := st.entries[0]; newest.alg != m.alg {
+		m.log.Info("token: the newest key is not of the configured algorithm; staging one that is",
+			"alg", m.alg.String(), "signs_from", m.now().Add(m.publishFor))
+		if _, err := m.stageLocked(ctx, st, false); errors.Is(err, ErrNextPending) {
+			m.log.Warn("token: a next key of another algorithm is staged; rotate again once it signs", "kid", newest.kid)
+		} else if err != nil {
 			return nil, err
 		}
 	}
 	return m, nil
 }
 
-// Rotate makes a new key the signer; older keys are retired and keep
-// verifying for MaxTTL, and keys past their delete_after are removed.
-func (m *Manager) Rotate(ctx context.Context) (models.Key, error) {
-	m.loadMu.Lock()
-	defer m.loadMu.Unlock()
-	return m.rotateLocked(ctx)
-}
-
-func (m *Manager) rotateLocked(ctx context.Context) (models.Key, error) {
-	now := m.now()
-	k, err := m.generate(now)
-	if err != nil {
-		return models.Key{}, fmt.Errorf("token: generate key: %w", err)
-	}
-	// The new key must sort newest even when the clock has not moved since
-	// the last one (a frozen test clock, two rotations in one tick).
-	if rows, err := m.store.ListKeys(ctx); err == nil {
-		for _, r := range rows {
-			if !k.CreatedAt.After(r.CreatedAt) {
-				k.CreatedAt = r.CreatedAt.Add(time.Microsecond)
-			}
-		}
-	}
-	if err := m.store.InsertKey(ctx, &k); err != nil {
-		return models.Key{}, fmt.Errorf("token: store key: %w", err)
-	}
-	if err := m.store.RetireKeys(ctx, k.KID, now, now.Add(m.maxTTL)); err != nil {
-		return models.Key{}, fmt.Errorf("token: retire keys: %w", err)
-	}
-	if err := m.store.DeleteKeysBefore(ctx, now); err != nil {
-		return models.Key{}, fmt.Errorf("token: delete old keys: %w", err)
-	}
-	if _, err := m.loadLocked(ctx); err != nil {
-		return models.Key{}, err
-	}
-	m.log.Info("token: signing key rotated", "kid", k.KID, "alg", k.Alg)
-	k.PrivateJWK = ""
-	return k, nil
-}
-
-// Reload re-reads the keys from the store. Verify and Sign call it on their
-// own; it is exported for callers that want to pick up a rotation eagerly.
+// Reload re-reads the keys from the store. Run, Verify and Sign call it on
+// their own; it is exported for callers that want a rotation seen eagerly.
 func (m *Manager) Reload(ctx context.Context) error {
 	m.loadMu.Lock()
 	defer m.loadMu.Unlock()
@@ -230,34 +286,11 @@ func (m *Manager) Reload(ctx context.Context) error {
 	return err
 }
 
-// Keys lists the stored keys, fresh from the store.
-func (m *Manager) Keys(ctx context.Context) ([]KeyInfo, error) {
-	rows, err := m.store.ListKeys(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("token: list keys: %w", err)
-	}
-	now := m.now()
-	sortNewest(rows)
-	active := ""
-	for _, r := range rows {
-		if r.RetiredAt == nil && !pastDelete(r.DeleteAfter, now) {
-			active = r.KID
-			break
-		}
-	}
-	out := make([]KeyInfo, 0, len(rows))
-	for _, r := range rows {
-		out = append(out, KeyInfo{
-			KID: r.KID, Alg: r.Alg, CreatedAt: r.CreatedAt,
-			RetiredAt: r.RetiredAt, DeleteAfter: r.DeleteAfter,
-			Active: r.KID == active,
-		})
-	}
-	return out, nil
-}
-
 func sortNewest(rows []models.Key) {
 	slices.SortStableFunc(rows, func(a, b models.Key) int {
+		if c := cmp.Compare(b.Generation, a.Generation); c != 0 {
+			return c
+		}
 		if c := b.CreatedAt.Compare(a.CreatedAt); c != 0 {
 			return c
 		}
@@ -271,6 +304,18 @@ func pastDelete(deleteAfter *time.Time, now time.Time) bool {
 	return deleteAfter != nil && now.After(*deleteAfter)
 }
 
+// normalize fills what rows written before staged rotation lack, so every
+// row says when it signs and until when it verifies.
+func (m *Manager) normalize(r *models.Key) {
+	if r.ActivatesAt.IsZero() {
+		r.ActivatesAt = r.CreatedAt
+	}
+	if r.RetiredAt != nil && r.DeleteAfter == nil { // never verify forever
+		da := r.RetiredAt.Add(m.maxTTL)
+		r.DeleteAfter = &da
+	}
+}
+
 // loadLocked reads the store and publishes a new state. Caller holds loadMu.
 func (m *Manager) loadLocked(ctx context.Context) (*keyState, error) {
 	rows, err := m.store.ListKeys(ctx)
@@ -280,13 +325,12 @@ func (m *Manager) loadLocked(ctx context.Context) (*keyState, error) {
 	now := m.now()
 	sortNewest(rows)
 	var entries []*entry
-	var sg *signer
+	var signers []*signer
+	var maxGen int64
 	for i := range rows {
 		r := &rows[i]
-		if r.RetiredAt != nil && r.DeleteAfter == nil { // never verify forever
-			da := r.RetiredAt.Add(m.maxTTL)
-			r.DeleteAfter = &da
-		}
+		maxGen = max(maxGen, r.Generation)
+		m.normalize(r)
 		if pastDelete(r.DeleteAfter, now) {
 			continue
 		}
@@ -309,25 +353,28 @@ func (m *Manager) loadLocked(ctx context.Context) (*keyState, error) {
 			continue
 		}
 		entries = append(entries, e)
-		if sg == nil && r.RetiredAt == nil {
-			if sg, err = parseSigner(e, pk); err != nil {
+		if r.RetiredAt == nil || now.Before(*r.RetiredAt) {
+			sg, err := parseSigner(e, pk)
+			if err != nil {
 				m.log.Error("token: key cannot sign", "kid", r.KID, "err", err)
-				sg = nil
+				continue
 			}
+			signers = append(signers, sg)
 		}
 	}
-	st, err := buildState(entries, sg, now)
+	st, err := buildState(entries, signers, now)
 	if err != nil {
 		return nil, err
 	}
+	st.maxGen = maxGen
 	m.state.Store(st)
 	return st, nil
 }
 
 // buildState precomputes everything Verify and JWKS need, so the hot path
 // never parses or encodes keys.
-func buildState(entries []*entry, sg *signer, now time.Time) (*keyState, error) {
-	st := &keyState{byKID: make(map[string]*entry, len(entries)), set: jwk.NewSet(), signer: sg, loadedAt: now}
+func buildState(entries []*entry, signers []*signer, now time.Time) (*keyState, error) {
+	st := &keyState{byKID: make(map[string]*entry, len(entries)), set: jwk.NewSet(), signers: signers, loadedAt: now}
 	for _, e := range entries {
 		st.entries = append(st.entries, e)
 		st.byKID[e.kid] = e

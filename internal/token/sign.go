@@ -38,8 +38,8 @@ type wireClaims struct {
 	Issuer      string  `json:"iss"`
 }
 
-// Sign issues an access token valid for ttl from now with the newest
-// non-retired key. ttl above MaxTTL is refused: a longer token could outlive
+// Sign issues an access token valid for ttl from now with the key current
+// at now (a staged next key takes over at its activation time). ttl above MaxTTL is refused: a longer token could outlive
 // its key's deletion after a rotation.
 func (m *Manager) Sign(c Claims, ttl time.Duration) (string, time.Time, error) {
 	if ttl < time.Second || ttl > m.maxTTL {
@@ -50,7 +50,7 @@ func (m *Manager) Sign(c Claims, ttl time.Duration) (string, time.Time, error) {
 	m.maybeRefresh(st, now)
 	iat := now.Truncate(time.Second)
 	exp := iat.Add(ttl.Truncate(time.Second))
-	tok, err := m.signWith(st.signer, c, iat, exp)
+	tok, err := m.signWith(st.signerAt(now), c, iat, exp)
 	return tok, exp, err
 }
 

@@ -26,35 +26,28 @@ func (s *MemKeyStore) ListKeys(context.Context) ([]models.Key, error) {
 	return slices.Clone(s.rows), nil
 }
 
-func (s *MemKeyStore) InsertKey(_ context.Context, k *models.Key) error {
+// AddKey mirrors the store's: generations are unique, and the insert,
+// retirement and cleanup happen at once.
+func (s *MemKeyStore) AddKey(_ context.Context, k *models.Key, deleteAfter, now time.Time) (bool, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, r := range s.rows {
 		if r.KID == k.KID {
-			return errors.New("duplicate kid")
+			return false, errors.New("duplicate kid")
+		}
+		if r.Generation == k.Generation {
+			return false, nil
 		}
 	}
 	s.rows = append(s.rows, *k)
-	return nil
-}
-
-func (s *MemKeyStore) RetireKeys(_ context.Context, except string, retiredAt, deleteAfter time.Time) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	for i := range s.rows {
-		if s.rows[i].KID != except && s.rows[i].RetiredAt == nil {
-			r, d := retiredAt, deleteAfter
+		if s.rows[i].Generation < k.Generation && s.rows[i].RetiredAt == nil {
+			r, d := k.ActivatesAt, deleteAfter
 			s.rows[i].RetiredAt, s.rows[i].DeleteAfter = &r, &d
 		}
 	}
-	return nil
-}
-
-func (s *MemKeyStore) DeleteKeysBefore(_ context.Context, t time.Time) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.rows = slices.DeleteFunc(s.rows, func(k models.Key) bool { return k.DeleteAfter != nil && k.DeleteAfter.Before(t) })
-	return nil
+	s.rows = slices.DeleteFunc(s.rows, func(k models.Key) bool { return k.DeleteAfter != nil && k.DeleteAfter.Before(now) })
+	return true, nil
 }
 
 // Has reports whether the key is stored.

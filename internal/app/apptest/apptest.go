@@ -37,6 +37,13 @@ func (c *Clock) Now() time.Time {
 	return c.t
 }
 
+// Set moves the clock to t (instances of one test share a time this way).
+func (c *Clock) Set(t time.Time) {
+	c.mu.Lock()
+	c.t = t
+	c.mu.Unlock()
+}
+
 // Advance moves the clock forward.
 func (c *Clock) Advance(d time.Duration) {
 	c.mu.Lock()
@@ -103,6 +110,12 @@ func NewOn(t testing.TB, o store.Options, env ...string) *Server {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { a.Close() })
+	// Like a served instance, each one keeps its key set in step with the
+	// database on its own; stopped before the database closes.
+	keysCtx, stopKeys := context.WithCancel(context.Background())
+	keysDone := make(chan struct{})
+	go func() { defer close(keysDone); a.RunKeys(keysCtx) }()
+	t.Cleanup(func() { stopKeys(); <-keysDone })
 	if _, err := a.Auth.EnsureAdmin(context.Background(), cfg.AdminEmail, cfg.AdminPassword, cfg.AdminToken); err != nil {
 		t.Fatal(err)
 	}

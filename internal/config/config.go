@@ -6,10 +6,15 @@ package config
 import (
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"path/filepath"
 	"runtime"
+	"slices"
+	"strconv"
 	"strings"
+
+	"github.com/jackc/pgx/v5/pgconn"
 )
 
 //go:generate go test -run ^TestConfigurationReference$ -update
@@ -273,4 +278,26 @@ func (d DB) DSN() string {
 		u.User = url.User(d.User)
 	}
 	return u.String()
+}
+
+// Location says where the database is, for the start log: the SQLite file's
+// absolute path, or PostgreSQL's servers, user and database (never the password).
+func (d DB) Location() string {
+	if d.Client != "pg" {
+		if abs, err := filepath.Abs(d.Filename); err == nil {
+			return abs
+		}
+		return d.Filename
+	}
+	pc, err := pgconn.ParseConfig(d.DSN())
+	if err != nil {
+		return "(a connection string that does not parse)"
+	}
+	hosts := []string{net.JoinHostPort(pc.Host, strconv.Itoa(int(pc.Port)))}
+	for _, f := range pc.Fallbacks {
+		if hp := net.JoinHostPort(f.Host, strconv.Itoa(int(f.Port))); !slices.Contains(hosts, hp) {
+			hosts = append(hosts, hp)
+		}
+	}
+	return fmt.Sprintf("postgres://%s@%s/%s", pc.User, strings.Join(hosts, ","), pc.Database)
 }

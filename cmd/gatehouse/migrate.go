@@ -71,7 +71,7 @@ func (c *runner) migrateStatus(cmd *cobra.Command, cfg *config.Config, _ *slog.L
 			if m.Applied {
 				state, at = "applied", m.AppliedAt.UTC().Format(time.RFC3339)
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\n", m.Name, state, at)
+			fmt.Fprintf(tw, "%s\t%s\t%s\n", m.Label(), state, at)
 		}
 		return tw.Flush()
 	})
@@ -79,17 +79,17 @@ func (c *runner) migrateStatus(cmd *cobra.Command, cfg *config.Config, _ *slog.L
 
 func (c *runner) migrateDown(ctx context.Context, cfg *config.Config, yes bool) error {
 	return c.withStore(ctx, cfg, func(s *store.Store) error {
-		name, err := s.LastApplied(ctx)
+		last, err := s.LastApplied(ctx)
 		if err != nil {
 			return err
 		}
 		if !yes {
-			return fmt.Errorf("migrate down would revert %s, dropping what it holds; run `gatehouse migrate down --yes` to do it", name)
+			return fmt.Errorf("migrate down would revert %s, dropping what it holds; run `gatehouse migrate down --yes` to do it", last.Label())
 		}
-		if err := s.RollbackLast(ctx, name); err != nil {
+		if err := s.RollbackLast(ctx, last.Name); err != nil {
 			return err
 		}
-		fmt.Fprintln(c.stdout, "reverted", name)
+		fmt.Fprintln(c.stdout, "reverted", last.Label())
 		return nil
 	})
 }

@@ -49,7 +49,7 @@ type Config struct {
 	SessionCookieTTL Duration `env:"SESSION_COOKIE_TTL" envDefault:"1d" min:"1s" max:"3650d"`
 	// How long a just-rotated refresh token still returns the session's current one (concurrent refreshes); later reuse revokes the session.
 	SessionRefreshGracePeriod Duration `env:"SESSION_REFRESH_GRACE_PERIOD" envDefault:"10s" min:"0" max:"1d"`
-	// A session ends this long after its login however often it is refreshed.
+	// Absolute limit on a session, counted from its login: refreshing slides REFRESH_TOKEN_TTL but never past this; then the refresh fails (401) and the session is deleted. There is no "forever".
 	SessionMaxLifetime Duration `env:"SESSION_MAX_LIFETIME" envDefault:"30d" min:"1s" max:"3650d"`
 
 	// Changing your own password, email or 2FA needs a recent login or the current password; `false` restores Directus's behaviour.
@@ -138,9 +138,9 @@ type Config struct {
 type DB struct {
 	// `sqlite3` (embedded) or `pg` (PostgreSQL; `postgres` and `postgresql` also read).
 	Client string `env:"DB_CLIENT" envDefault:"sqlite3"`
-	// The SQLite database file.
+	// The SQLite database file (WAL mode). The start log prints its absolute path.
 	Filename string `env:"DB_FILENAME" docDefault:"DATA_DIR/gatehouse.db"`
-	// A PostgreSQL URL or key=value string; when set, DB_HOST…DB_PASSWORD are not read.
+	// A PostgreSQL URL or key=value string; when set, DB_HOST…DB_PASSWORD are not read. Several hosts (`postgres://u@a:5432,b:5432/db?target_session_attrs=read-write`) follow a failover to whichever is the primary.
 	ConnectionString string `env:"DB_CONNECTION_STRING" secret:"true"`
 	// PostgreSQL host.
 	Host string `env:"DB_HOST" envDefault:"127.0.0.1"`
@@ -152,11 +152,11 @@ type DB struct {
 	User string `env:"DB_USER" envDefault:"postgres"`
 	// PostgreSQL password.
 	Password string `env:"DB_PASSWORD" secret:"true"`
-	// Most connections in the pool; 0 sizes it to the machine and the server.
+	// Connection pool size; 0 sizes it to the machine: on PostgreSQL 4 × cores + 8, at most half of the server's `max_connections` (less reserved). A larger explicit value than the server allows stops the start.
 	PoolMax int `env:"DB_POOL_MAX" envDefault:"0" min:"0" max:"10000"`
 	// `transaction` when DB_CONNECTION_STRING reaches PostgreSQL through a transaction-mode pooler (PgBouncer, Supavisor, RDS Proxy): nothing then relies on session state; `session` or `none` for no such pooler.
 	Pooler string `env:"DB_POOLER"`
-	// A connection string that bypasses the pooler; migrations use it.
+	// A PostgreSQL connection string that bypasses the pooler; migrations run through it (else under a transaction-level lock through the pooler).
 	DirectURL string `env:"DB_DIRECT_URL" secret:"true"`
 }
 

@@ -12,7 +12,8 @@ type Directus struct {
 	// access tokens Directus signed, after `gatehouse import directus`. Unset: off.
 	Secret string `env:"DIRECTUS_SECRET" secret:"true"`
 	// An RFC 3339 time (e.g. 2026-12-01T22:00:00Z) after which Directus
-	// access tokens are refused; unset: while DIRECTUS_SECRET is set.
+	// access tokens answer TOKEN_EXPIRED (clients refresh onto Gatehouse
+	// tokens); unset: accepted while DIRECTUS_SECRET is set.
 	TokensAcceptUntil string `env:"DIRECTUS_TOKENS_ACCEPT_UNTIL"`
 }
 

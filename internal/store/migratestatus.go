@@ -11,7 +11,8 @@ import (
 
 // MigrationState is one migration and whether it is applied.
 type MigrationState struct {
-	Name      string
+	Name      string // the version, e.g. 20261127000001
+	Comment   string // the rest of the file name, e.g. init
 	Applied   bool
 	AppliedAt time.Time // zero when pending
 }
@@ -25,28 +26,36 @@ func (s *Store) MigrationStatus(ctx context.Context) ([]MigrationState, error) {
 			return err
 		}
 		for _, mg := range ms {
-			out = append(out, MigrationState{Name: mg.Name, Applied: mg.IsApplied(), AppliedAt: mg.MigratedAt})
+			out = append(out, MigrationState{Name: mg.Name, Comment: mg.Comment, Applied: mg.IsApplied(), AppliedAt: mg.MigratedAt})
 		}
 		return nil
 	})
 	return out, err
 }
 
+// Label is the migration's file name without its suffix.
+func (m MigrationState) Label() string {
+	if m.Comment == "" {
+		return m.Name
+	}
+	return m.Name + "_" + m.Comment
+}
+
 // ErrNothingApplied: there is no migration to roll back.
 var ErrNothingApplied = errors.New("no migration is applied")
 
-// LastApplied names the newest applied migration.
-func (s *Store) LastApplied(ctx context.Context) (string, error) {
+// LastApplied is the newest applied migration.
+func (s *Store) LastApplied(ctx context.Context) (MigrationState, error) {
 	st, err := s.MigrationStatus(ctx)
 	if err != nil {
-		return "", err
+		return MigrationState{}, err
 	}
 	for i := len(st) - 1; i >= 0; i-- {
 		if st[i].Applied {
-			return st[i].Name, nil
+			return st[i], nil
 		}
 	}
-	return "", ErrNothingApplied
+	return MigrationState{}, ErrNothingApplied
 }
 
 // RollbackLast reverts the newest applied migration, one only (bun's own

@@ -152,6 +152,7 @@ func TestSectionChecks(t *testing.T) {
 		"LOG_LEVEL=loud": "LOG_LEVEL", "LOG_STYLE=xml": "LOG_STYLE", "EMAIL_FROM=nobody": "EMAIL_FROM",
 		"SESSION_COOKIE_NAME=a b": "SESSION_COOKIE_NAME", "REFRESH_TOKEN_COOKIE_NAME=directus_session_token": "SESSION_COOKIE_NAME",
 		"REFRESH_TOKEN_COOKIE_DOMAIN=a;b": "REFRESH_TOKEN_COOKIE_DOMAIN", "REGISTER_STALL_TIME=30s": "REQUEST_TIMEOUT",
+		"SESSION_COOKIE_SAME_SITE=none": "SESSION_COOKIE_SAME_SITE",
 	} {
 		_, err := Load([]string{env})
 		onlyNames(t, env, name, err)
@@ -159,6 +160,13 @@ func TestSectionChecks(t *testing.T) {
 	for _, env := range [][]string{{"DB_CLIENT=pg", "DB_CONNECTION_STRING=postgres://u:hunter2@h:99999999/db"}, {"DB_CLIENT=pg", "DB_DIRECT_URL=host=a port=x password=hunter2"}} {
 		_, err := Load(env)
 		if err == nil || strings.Contains(err.Error(), "hunter2") {
+			t.Errorf("%v: %v", env, err)
+		}
+	}
+	_, err := Load([]string{"HASH_PARALLELISM=16", "HASH_MEMORY_COST=64"})
+	onlyNames(t, "HASH_PARALLELISM=16 HASH_MEMORY_COST=64", "HASH_MEMORY_COST", err)
+	for _, env := range [][]string{{"SESSION_COOKIE_SAME_SITE=none", "PUBLIC_URL=https://a.example"}, {"SESSION_COOKIE_SAME_SITE=None", "SESSION_COOKIE_SECURE=true"}} {
+		if _, err := Load(env); err != nil {
 			t.Errorf("%v: %v", env, err)
 		}
 	}

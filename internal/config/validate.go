@@ -101,7 +101,12 @@ func (c *Config) validateCookies() error {
 			p.bad(prefix+"DOMAIN", "must be a host name such as example.com, got %q", ck.Domain)
 		}
 		switch strings.ToLower(ck.SameSite) {
-		case "lax", "strict", "none", "":
+		case "lax", "strict", "":
+		case "none":
+			if !c.CookieSecure(ck) {
+				// Browsers drop such a cookie: every cookie-mode login would "succeed" without one.
+				p.bad(prefix+"SAME_SITE", "none needs a Secure cookie (browsers drop SameSite=None without it): use an https PUBLIC_URL or set %sSECURE=true", prefix)
+			}
 		default:
 			p.bad(prefix+"SAME_SITE", "must be lax, strict or none, got %q", ck.SameSite)
 		}
@@ -118,6 +123,9 @@ func (c *Config) validatePasswords() error {
 		if _, err := regexp.Compile(strings.TrimSuffix(strings.TrimPrefix(c.AuthPasswordPolicy, "/"), "/")); err != nil {
 			p.bad("AUTH_PASSWORD_POLICY", "is not a valid regular expression")
 		}
+	}
+	if c.Hash.MemoryCost < 8*uint32(c.Hash.Parallelism) {
+		p.bad("HASH_MEMORY_COST", "must be at least 8 × HASH_PARALLELISM (%d KiB), as argon2 requires", 8*uint32(c.Hash.Parallelism))
 	}
 	if c.Secret != "" && len(c.Secret) < 32 {
 		p.bad("SECRET", "must be at least 32 characters")

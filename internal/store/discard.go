@@ -14,8 +14,8 @@ type Discarded struct {
 // DiscardSealed is the last resort after SECRET is lost: it deletes every
 // signing key (sealed with the lost SECRET), ends every session (their
 // refresh tokens are keyed by it and their access tokens signed by those
-// keys) and abandons queued emails (their bodies are sealed by it), in one
-// transaction. TOTP secrets are left for the caller to report: clearing them
+// keys), abandons queued emails (their bodies are sealed by it) and drops
+// 2FA proposals not yet enabled, in one transaction. TOTP secrets are left for the caller to report: clearing them
 // would turn 2FA off without anyone deciding to.
 func (s *Store) DiscardSealed(ctx context.Context) (Discarded, error) {
 	var d Discarded
@@ -40,7 +40,12 @@ func (s *Store) DiscardSealed(ctx context.Context) (Discarded, error) {
 			return mapErr(err)
 		}
 		d.Messages, _ = res.RowsAffected()
-		return nil
+		// 2FA proposals not yet enabled: sealed too, and worth nothing.
+		_, err = tx.idb.NewUpdate().Model((*models.User)(nil)).
+			Set("tfa_pending = NULL").Set("tfa_pending_at = NULL").
+			Where("tfa_pending IS NOT NULL").
+			Exec(ctx)
+		return mapErr(err)
 	})
 	return d, err
 }

@@ -127,7 +127,8 @@ func TestServeFlagsDataDirAndHealthcheck(t *testing.T) {
 		t.Fatalf("listening on %s, want %s", s.addr, want)
 	}
 	db := filepath.Join(dir, "gatehouse.db")
-	if _, err := os.Stat(db); err != nil || !strings.Contains(s.log.String(), "database_location="+db) {
+	if _, err := os.Stat(db); err != nil || !strings.Contains(s.log.String(), "database_location="+db) ||
+		!regexp.MustCompile(`seal_fingerprint=[0-9a-f]{12}\b`).MatchString(s.log.String()) {
 		t.Fatalf("database not in DATA_DIR (%v):\n%s", err, s.log.String())
 	}
 	health := "http://" + s.addr + "/server/health"

@@ -89,7 +89,7 @@ func (c *runner) serve(cmd *cobra.Command, cfg *config.Config, log *slog.Logger,
 	}
 	log.Info("gatehouse is listening", "addr", ln.Addr().String(), "public_url", cfg.PublicURL,
 		"database", cfg.DB.Client, "database_location", cfg.DB.Location(), "data_dir", absPath(cfg.DataDir),
-		"secret_fingerprint", a.SecretFingerprint(),
+		"seal_fingerprint", a.SecretFingerprint(),
 		"login", cfg.PublicURL+"/auth/login", "jwks", cfg.PublicURL+"/.well-known/jwks.json")
 	err = a.Serve(ctx, ln)
 	log.Info("gatehouse stopped")

@@ -28,7 +28,7 @@ func wrongSecretHelp(err error, source string) error {
 	return fmt.Errorf(`%w.
 The SECRET in use came from %s.
 To fix it, start again with the SECRET that sealed the keys: set SECRET or SECRET_FILE to it, or put it back in
-DATA_DIR/secret. Each start logs secret_fingerprint, and this message shows the fingerprint of any SECRET you try.
+DATA_DIR/secret. Each start logs seal_fingerprint, and this message shows the fingerprint of any SECRET you try.
 Last resort, when that SECRET is lost: gatehouse keys reset --discard-sealed
 deletes the sealed signing keys and starts a new key set with the SECRET in use. Every session, access and refresh
 token issued so far stops working (everyone signs in again), queued emails are dropped, and TOTP secrets sealed with
@@ -68,7 +68,7 @@ func DiscardSealed(ctx context.Context, cfg *config.Config, log *slog.Logger) (s
 	}
 	d, err := st.DiscardSealed(ctx)
 	if err == nil {
-		log.Warn("signing keys sealed with another SECRET discarded", "sealed_with", ws.SealedWith, "secret_fingerprint", ws.Current,
+		log.Warn("signing keys sealed with another SECRET discarded", "sealed_with", ws.SealedWith, "seal_fingerprint", ws.Current,
 			"keys", d.Keys, "sessions", d.Sessions, "emails", d.Messages)
 	}
 	return d, err

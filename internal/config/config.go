@@ -75,7 +75,7 @@ type Config struct {
 	AuthLoginAttempts int `env:"AUTH_LOGIN_ATTEMPTS" envDefault:"25" min:"0" max:"1000000"`
 	// Larger request bodies are answered 413.
 	MaxPayloadSize ByteSize `env:"MAX_PAYLOAD_SIZE" envDefault:"1mb" min:"1kb" max:"1gb"`
-	// Deadline on one request's work (a database that does not answer gives 503); longer than every stall time.
+	// Deadline on one request's work (a database that does not answer gives 503); longer than LOGIN_STALL_TIME and PASSWORD_RESET_STALL_TIME.
 	RequestTimeout Duration `env:"REQUEST_TIMEOUT" envDefault:"20s" min:"10ms" max:"1h"`
 	// How often expired sessions and tokens, and outbox messages past EMAIL_OUTBOX_RETENTION, are deleted.
 	PurgeInterval Duration `env:"PURGE_INTERVAL" envDefault:"10m" min:"1s" max:"30d"`

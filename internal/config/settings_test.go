@@ -98,11 +98,11 @@ func TestBoundsEnforcedAtStart(t *testing.T) {
 // related sets what a bound needs of other settings to be valid on its own
 // (REQUEST_TIMEOUT is longer than every stall).
 func related(s setting, tag string) []string {
-	if strings.HasSuffix(s.Name, "_STALL_TIME") {
+	if s.Name == "LOGIN_STALL_TIME" || s.Name == "PASSWORD_RESET_STALL_TIME" {
 		return []string{"REQUEST_TIMEOUT=1h"}
 	}
 	if s.Name == "REQUEST_TIMEOUT" {
-		return []string{"LOGIN_STALL_TIME=0", "PASSWORD_RESET_STALL_TIME=0", "REGISTER_STALL_TIME=0"}
+		return []string{"LOGIN_STALL_TIME=0", "PASSWORD_RESET_STALL_TIME=0"}
 	}
 	return nil
 }
@@ -151,7 +151,7 @@ func TestSectionChecks(t *testing.T) {
 	for env, name := range map[string]string{
 		"LOG_LEVEL=loud": "LOG_LEVEL", "LOG_STYLE=xml": "LOG_STYLE", "EMAIL_FROM=nobody": "EMAIL_FROM",
 		"SESSION_COOKIE_NAME=a b": "SESSION_COOKIE_NAME", "REFRESH_TOKEN_COOKIE_NAME=directus_session_token": "SESSION_COOKIE_NAME",
-		"REFRESH_TOKEN_COOKIE_DOMAIN=a;b": "REFRESH_TOKEN_COOKIE_DOMAIN", "REGISTER_STALL_TIME=30s": "REQUEST_TIMEOUT",
+		"REFRESH_TOKEN_COOKIE_DOMAIN=a;b": "REFRESH_TOKEN_COOKIE_DOMAIN", "PASSWORD_RESET_STALL_TIME=30s": "REQUEST_TIMEOUT",
 		"SESSION_COOKIE_SAME_SITE=none": "SESSION_COOKIE_SAME_SITE",
 	} {
 		_, err := Load([]string{env})

@@ -133,12 +133,10 @@ func (c *Config) validatePasswords() error {
 	return p.err()
 }
 
-// validateStalls keeps every stall inside the request deadline: a stall that
-// outlasts it would turn every such request into a 503.
+// validateStalls keeps the login and reset stalls inside the request deadline.
 func (c *Config) validateStalls() error {
 	var p problems
-	for name, d := range map[string]Duration{"LOGIN_STALL_TIME": c.LoginStallTime,
-		"PASSWORD_RESET_STALL_TIME": c.PasswordResetStallTime, "REGISTER_STALL_TIME": c.RegisterStallTime} {
+	for name, d := range map[string]Duration{"LOGIN_STALL_TIME": c.LoginStallTime, "PASSWORD_RESET_STALL_TIME": c.PasswordResetStallTime} {
 		if c.RequestTimeout <= d {
 			p.bad("REQUEST_TIMEOUT", "must be longer than %s (%s)", name, d.D())
 		}

@@ -1,76 +1,144 @@
-// Command gatehouse is the Gatehouse authentication server.
-//
-//	gatehouse [serve]                  migrate, bootstrap the admin, serve HTTP
-//	gatehouse migrate                  apply pending migrations
-//	gatehouse users create --email E --password P [--admin]
-//	gatehouse keys rotate|list         manage signing keys
-//	gatehouse import directus --from URL [--dry-run]
+// Command gatehouse is the Gatehouse authentication server and its
+// administration commands; `gatehouse --help` lists them. With no command it
+// serves, so `go run ./cmd/gatehouse` starts a server.
 package main
 
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"os"
 	"os/signal"
-	"runtime/debug"
 	"strings"
 	"syscall"
 
-	"github.com/gatehouse/gatehouse/internal/app"
+	"github.com/spf13/cobra"
+
 	"github.com/gatehouse/gatehouse/internal/config"
 	"github.com/gatehouse/gatehouse/internal/httpmw"
-	"github.com/gatehouse/gatehouse/internal/store"
 )
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	err := run(ctx, os.Args[1:], os.Environ(), os.Stdout, os.Stderr)
+	err := runIO(ctx, os.Args[1:], os.Environ(), os.Stdin, os.Stdout, os.Stderr)
 	stop()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "gatehouse:", err)
+		var ue *usageError
+		if errors.As(err, &ue) {
+			os.Exit(2)
+		}
 		os.Exit(1)
 	}
 }
 
-const usage = `usage:
-  gatehouse [serve]
-  gatehouse migrate
-  gatehouse users create --email EMAIL --password PASSWORD [--admin]
-  gatehouse keys rotate
-  gatehouse keys list
-  gatehouse import directus --from URL [--dry-run] [--allow-unknown-version]`
-
+// run executes one command line with no standard input.
 func run(ctx context.Context, args, environ []string, stdout, stderr io.Writer) error {
-	cfg, err := config.Load(environ)
-	if err != nil {
-		return err
+	return runIO(ctx, args, environ, strings.NewReader(""), stdout, stderr)
+}
+
+// runIO executes one command line. The environment is read only by the
+// command that runs, so --help works whatever it holds.
+func runIO(ctx context.Context, args, environ []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	c := &runner{environ: environ, stdin: stdin, stdout: stdout, stderr: stderr}
+	root := c.rootCommand()
+	root.SetArgs(args)
+	root.SetIn(stdin)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	cmd, err := root.ExecuteContextC(ctx)
+	if err != nil && !c.ran {
+		// cobra refused the command line before any command ran.
+		return &usageError{err: err, path: cmd.CommandPath()}
 	}
-	log := newLogger(cfg, stderr)
-	cmd := "serve"
-	if len(args) > 0 {
-		cmd, args = args[0], args[1:]
+	return err
+}
+
+// usageError is a command line that names no command, or a flag or argument
+// a command does not take.
+type usageError struct {
+	err  error
+	path string
+}
+
+func (e *usageError) Error() string {
+	return fmt.Sprintf("%v\nRun '%s --help' for usage.", e.err, e.path)
+}
+
+func (e *usageError) Unwrap() error { return e.err }
+
+// runner is one invocation: where it reads and writes, and what it found.
+type runner struct {
+	environ        []string
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	ran            bool // a command's own code started (its errors are not usage errors)
+}
+
+// action wraps a command's body: it marks the run and loads the configuration.
+func (c *runner) action(fn func(cmd *cobra.Command, cfg *config.Config, log *slog.Logger, args []string) error) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, args []string) error {
+		c.ran = true
+		cfg, err := config.Load(c.environ)
+		if err != nil {
+			return err
+		}
+		return fn(cmd, cfg, newLogger(cfg, c.stderr), args)
 	}
-	switch cmd {
-	case "serve":
-		return serve(ctx, cfg, log, stdout)
-	case "migrate":
-		return migrate(ctx, cfg, stdout)
-	case "users":
-		return users(ctx, cfg, log, args, stdout)
-	case "keys":
-		return keys(ctx, cfg, log, args, stdout)
-	case "import":
-		return importCmd(ctx, cfg, log, args, stdout, stderr)
-	case "help", "-h", "--help":
-		fmt.Fprintln(stdout, usage)
+}
+
+func (c *runner) rootCommand() *cobra.Command {
+	var sf serveFlags
+	root := &cobra.Command{
+		Use:   "gatehouse",
+		Short: "Gatehouse: an authentication API wire-compatible with Directus's auth routes",
+		Long: "Gatehouse: an authentication API wire-compatible with Directus's auth routes.\n\n" +
+			"With no command, gatehouse serves (as `gatehouse serve`). Settings come from environment variables:\n" +
+			"see docs/configuration.md.",
+		Version:       versionString(),
+		Args:          noArgs,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		RunE: c.action(func(cmd *cobra.Command, cfg *config.Config, log *slog.Logger, _ []string) error {
+			return c.serve(cmd, cfg, log, sf)
+		}),
+	}
+	root.CompletionOptions.DisableDefaultCmd = true
+	root.SetVersionTemplate("{{.Version}}\n")
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return err })
+	sf.add(root)
+	root.AddCommand(c.serveCommand(), c.migrateCommand(), c.usersCommand(), c.sessionsCommand(), keysCommand(c),
+		c.importCommand(), c.healthcheckCommand())
+	return root
+}
+
+// noArgs refuses positional arguments, suggesting a command for a typo.
+func noArgs(cmd *cobra.Command, args []string) error {
+	if len(args) == 0 {
 		return nil
 	}
-	return fmt.Errorf("unknown command %q\n%s", cmd, usage)
+	msg := fmt.Sprintf("unknown command %q for %q", args[0], cmd.CommandPath())
+	if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
+		msg += fmt.Sprintf(" (did you mean %q?)", s[0])
+	}
+	return errors.New(msg)
+}
+
+// group makes cmd a command that only holds subcommands: alone, or with an
+// unknown subcommand, it fails with a hint instead of printing help with 0.
+func group(cmd *cobra.Command, subs ...*cobra.Command) *cobra.Command {
+	cmd.Args = noArgs
+	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
+		names := make([]string, 0, len(subs))
+		for _, s := range subs {
+			names = append(names, s.Name())
+		}
+		return fmt.Errorf("%q needs a subcommand: %s", cmd.CommandPath(), strings.Join(names, ", "))
+	}
+	cmd.AddCommand(subs...)
+	return cmd
 }
 
 func newLogger(cfg *config.Config, w io.Writer) *slog.Logger {
@@ -80,103 +148,8 @@ func newLogger(cfg *config.Config, w io.Writer) *slog.Logger {
 	}
 	opts := &slog.HandlerOptions{Level: level}
 	// Redact keeps tokens, passwords and access_token values out of every line.
-	if strings.EqualFold(cfg.LogStyle, "json") {
+	if cfg.LogStyle == "json" {
 		return slog.New(httpmw.Redact(slog.NewJSONHandler(w, opts)))
 	}
 	return slog.New(httpmw.Redact(slog.NewTextHandler(w, opts)))
-}
-
-func serve(ctx context.Context, cfg *config.Config, log *slog.Logger, stdout io.Writer) error {
-	if os.Getenv("GOMEMLIMIT") == "" {
-		// Hash memory lives outside the Go heap (internal/argon2). A login
-		// flood may cost the process 64 MiB beyond it, of which the binary's
-		// mapped code takes about 24 MiB: the runtime gets the other 40, so
-		// the GC works harder only when a flood's backlog outgrows that.
-		debug.SetMemoryLimit(40 << 20)
-	}
-	a, err := app.Open(ctx, cfg, log, app.Options{Migrate: true})
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	b, err := a.Auth.EnsureAdmin(ctx, cfg.AdminEmail, cfg.AdminPassword, cfg.AdminToken)
-	if err != nil {
-		return fmt.Errorf("create the first admin: %w", err)
-	}
-	if b.Created {
-		log.Info("created the first admin", "email", b.Email)
-		if b.GeneratedPassword != "" {
-			// The one secret ever printed: the operator has no other way to learn it.
-			fmt.Fprintf(stdout, "\nFirst admin created.\n  email:    %s\n  password: %s\nStore this password now; it is not shown again.\n\n",
-				b.Email, b.GeneratedPassword)
-		}
-	}
-	ln, err := net.Listen("tcp", cfg.Addr())
-	if err != nil {
-		return err
-	}
-	log.Info("gatehouse is listening", "addr", ln.Addr().String(), "public_url", cfg.PublicURL,
-		"database", cfg.DB.Client, "login", cfg.PublicURL+"/auth/login", "jwks", cfg.PublicURL+"/.well-known/jwks.json")
-	err = a.Serve(ctx, ln)
-	log.Info("gatehouse stopped")
-	return err
-}
-
-func migrate(ctx context.Context, cfg *config.Config, stdout io.Writer) error {
-	so := app.StoreOptions(cfg)
-	db, err := store.Open(ctx, so)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	applied, err := store.NewFor(db, so).Migrate(ctx)
-	if err != nil {
-		return err
-	}
-	if len(applied) == 0 {
-		fmt.Fprintln(stdout, "database is up to date")
-	}
-	for _, name := range applied {
-		fmt.Fprintln(stdout, "applied", name)
-	}
-	return nil
-}
-
-func users(ctx context.Context, cfg *config.Config, log *slog.Logger, args []string, stdout io.Writer) error {
-	if len(args) == 0 || args[0] != "create" {
-		return errors.New("usage: gatehouse users create --email EMAIL --password PASSWORD [--admin]")
-	}
-	fs := flag.NewFlagSet("users create", flag.ContinueOnError)
-	email := fs.String("email", "", "the user's email")
-	pw := fs.String("password", "", "the user's password")
-	admin := fs.Bool("admin", false, "give the user the administrator role")
-	if err := fs.Parse(args[1:]); err != nil {
-		return err
-	}
-	a, err := app.Open(ctx, cfg, log, app.Options{Migrate: true})
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	u, err := a.Auth.CreateUser(ctx, authNewUser(*email, *pw, *admin))
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(stdout, "created user %s (%s)\n", *u.Email, u.ID)
-	return nil
-}
-
-func keys(ctx context.Context, cfg *config.Config, log *slog.Logger, args []string, stdout io.Writer) error {
-	if len(args) != 1 || (args[0] != "rotate" && args[0] != "list") {
-		return errors.New("usage: gatehouse keys rotate|list")
-	}
-	a, err := app.Open(ctx, cfg, log, app.Options{Migrate: true})
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	if args[0] == "rotate" {
-		return rotateKeys(ctx, a, stdout)
-	}
-	return listKeys(ctx, a, stdout)
 }

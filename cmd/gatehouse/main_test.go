@@ -29,6 +29,16 @@ func cli(t *testing.T, environ []string, args ...string) string {
 	return out.String()
 }
 
+// cliIn runs a command with stdin as its standard input.
+func cliIn(t *testing.T, environ []string, stdin string, args ...string) string {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	if err := runIO(context.Background(), args, environ, strings.NewReader(stdin), &out, &errOut); err != nil {
+		t.Fatalf("gatehouse %v: %v\n%s", args, err, errOut.String())
+	}
+	return out.String()
+}
+
 func TestCommands(t *testing.T) {
 	e := env(t)
 	if out := cli(t, e, "migrate"); !strings.Contains(out, "applied") {
@@ -37,14 +47,15 @@ func TestCommands(t *testing.T) {
 	if out := cli(t, e, "migrate"); !strings.Contains(out, "up to date") {
 		t.Fatalf("second migrate: %q", out)
 	}
-	if out := cli(t, e, "users", "create", "--email", "Cli@Example.com", "--password", "cli-user-password", "--admin"); !strings.Contains(out, "created user Cli@Example.com") {
+	// Issue 20: the password comes from standard input, never argv.
+	if out := cliIn(t, e, "cli-user-password\n", "users", "create", "--email", "Cli@Example.com", "--admin"); !strings.Contains(out, "created user Cli@Example.com") {
 		t.Fatalf("users create: %q", out)
 	}
 	var errOut bytes.Buffer
-	if err := run(context.Background(), []string{"users", "create", "--email", "cli@example.com", "--password", "cli-user-password"}, e, io.Discard, &errOut); err == nil {
+	if err := runIO(context.Background(), []string{"users", "create", "--email", "cli@example.com"}, e, strings.NewReader("cli-user-password\n"), io.Discard, &errOut); err == nil {
 		t.Fatal("a duplicate email was accepted")
 	}
-	if err := run(context.Background(), []string{"users", "create", "--email", "x@example.com", "--password", "short"}, e, io.Discard, &errOut); err == nil || strings.Contains(err.Error(), "short") {
+	if err := runIO(context.Background(), []string{"users", "create", "--email", "x@example.com"}, e, strings.NewReader("short\n"), io.Discard, &errOut); err == nil || strings.Contains(err.Error(), "short") {
 		t.Fatalf("weak password: %v", err)
 	}
 	// Issue 18 changed rotation: `keys rotate` stages a next key, which

@@ -39,6 +39,8 @@ type App struct {
 	Pages  *pages.Pages
 	Ops    *Ops // limits, CORS, client IP, metrics, request logs
 	Log    *slog.Logger
+
+	secretFP string // token.Fingerprint of SECRET, for the start log
 }
 
 // Options tune assembly for tests.
@@ -83,19 +85,15 @@ func (a *App) build(ctx context.Context, o Options) error {
 			a.Log.Info("database migrated", "applied", applied)
 		}
 	}
-	secret, err := loadSecret(cfg, a.Log)
+	secret, source, err := loadSecret(cfg, a.Log)
 	if err != nil {
 		return err
 	}
-	maxTTL := max(cfg.AccessTokenTTL.D(), cfg.SessionCookieTTL.D())
-	a.Keys, err = token.NewManager(ctx, token.Options{
-		Store: a.Store, Secret: secret, Algorithm: cfg.JWTAlgorithm, Issuer: cfg.JWTIssuer,
-		MaxTTL: maxTTL, Now: o.Now, Logger: a.Log,
-		PublishFor: cfg.KeyPublishFor(), ReloadEvery: cfg.KeysReloadInterval.D(), RotateEvery: cfg.KeysRotateEvery.D(),
-	})
+	a.Keys, err = token.NewManager(ctx, keyOptions(cfg, a.Store, secret, o.Now, a.Log))
 	if err != nil {
-		return err
+		return wrongSecretHelp(err, source)
 	}
+	a.secretFP = token.Fingerprint(secret)
 	params := password.Params{Memory: cfg.Hash.MemoryCost, Time: cfg.Hash.TimeCost, Threads: cfg.Hash.Parallelism,
 		KeyLen: cfg.Hash.HashLength, SaltLen: 16}
 	if err := params.Validate(); err != nil {
@@ -174,29 +172,30 @@ func (a *App) Close() error {
 }
 
 // loadSecret returns SECRET, or the one generated into the data directory on
-// first start (several instances must share one SECRET: set it explicitly).
-func loadSecret(cfg *config.Config, log *slog.Logger) ([]byte, error) {
+// first start (several instances must share one SECRET: set it explicitly),
+// and where it came from, for the refusal when it does not open the keys.
+func loadSecret(cfg *config.Config, log *slog.Logger) (secret []byte, source string, err error) {
 	if cfg.Secret != "" {
-		return []byte(cfg.Secret), nil
+		return []byte(cfg.Secret), "SECRET (or SECRET_FILE)", nil
 	}
 	path := cfg.SecretFile()
 	if b, err := os.ReadFile(path); err == nil && len(strings.TrimSpace(string(b))) >= 32 {
 		log.Warn("SECRET is not set; using the one generated in the data directory (set SECRET when running several instances)", "file", path)
-		return []byte(strings.TrimSpace(string(b))), nil
+		return []byte(strings.TrimSpace(string(b))), "the file " + path, nil
 	} else if err != nil && !errors.Is(err, os.ErrNotExist) {
-		return nil, fmt.Errorf("read %s: %w", path, err)
+		return nil, "", fmt.Errorf("read %s: %w", path, err)
 	}
 	raw := make([]byte, 32)
 	if _, err := rand.Read(raw); err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	s := base64.RawURLEncoding.EncodeToString(raw)
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return nil, fmt.Errorf("create data directory: %w", err)
+		return nil, "", fmt.Errorf("create data directory: %w", err)
 	}
 	if err := os.WriteFile(path, []byte(s+"\n"), 0o600); err != nil {
-		return nil, fmt.Errorf("write %s: %w", path, err)
+		return nil, "", fmt.Errorf("write %s: %w", path, err)
 	}
 	log.Warn("SECRET is not set; generated one and kept it in the data directory (set SECRET when running several instances)", "file", path)
-	return []byte(s), nil
+	return []byte(s), "the file " + path + ", generated just now because neither SECRET nor that file existed (is DATA_DIR the one used before?)", nil
 }

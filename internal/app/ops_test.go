@@ -60,11 +60,11 @@ func newOpsServerWith(t *testing.T, appEnv []string, opsEnv ...string) *opsServe
 
 func buildOps(t *testing.T, gh *apptest.Server, opsEnv ...string) *app.Ops {
 	t.Helper()
-	cfg, err := config.LoadOps(opsEnv)
+	cfg, err := config.Load(opsEnv)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ops, err := app.NewOps(cfg, app.OpsDeps{DB: gh.App.DB.DB, OutboxRetrying: gh.App.Store.OutboxRetrying,
+	ops, err := app.NewOps(cfg.Ops, app.OpsDeps{DB: gh.App.DB.DB, OutboxRetrying: gh.App.Store.OutboxRetrying,
 		Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatal(err)
@@ -400,17 +400,22 @@ func TestSlowlorisCutOff(t *testing.T) {
 
 func TestOpsConfig(t *testing.T) {
 	t.Parallel()
-	o, err := config.LoadOps(nil)
+	c, err := config.Load(nil)
 	if err != nil {
 		t.Fatal(err)
 	}
+	o := c.Ops
 	if o.RateLimiterEnabled || o.RateLimiterPoints != 50 || o.RateLimiterDuration.D() != time.Second || o.RateLimiterStore != "memory" ||
 		o.CORSEnabled || o.CORSOrigin != "false" || !o.CORSCredentials || o.CORSMaxAge != 18000 ||
 		strings.Join(o.CORSMethods, ",") != "GET,POST,PATCH,DELETE" || o.IPTrustProxy != "false" || o.CustomIPHeader() != "" ||
 		o.ServerReadHeaderTimeout.D() != 5*time.Second || !o.MetricsEnabled {
 		t.Fatalf("defaults: %+v", o)
 	}
-	o, err = config.LoadOps([]string{"RATE_LIMITER_DURATION=15m", "RATE_LIMITER_LOGIN_DURATION=0", "REDIS_HOST=cache", "REDIS_PASSWORD=p@ss"})
+	c, err = config.Load([]string{"RATE_LIMITER_DURATION=15m", "RATE_LIMITER_LOGIN_DURATION=0", "REDIS_HOST=cache", "REDIS_PASSWORD=p@ss"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	o = c.Ops
 	if err != nil || o.RateLimiterDuration.D() != 15*time.Minute || o.RateLimiterLoginDuration.D() != 0 ||
 		o.RedisURL() != "redis://:p%40ss@cache:6379/0" {
 		t.Fatalf("%+v %v", o, err)
@@ -426,12 +431,12 @@ func TestOpsConfig(t *testing.T) {
 		"RATE_LIMITER_REDIS=localhost":     "RATE_LIMITER_REDIS",
 		"RATE_LIMITER_GLOBAL_ENABLED=true": "RATE_LIMITER_GLOBAL_ENABLED",
 	} {
-		_, err := config.LoadOps([]string{env})
+		_, err := config.Load([]string{env})
 		if err == nil || !strings.Contains(err.Error(), name) {
 			t.Errorf("%s: %v", env, err)
 		}
 	}
-	if _, err := config.LoadOps([]string{"RATE_LIMITER_ENABLED=true", "RATE_LIMITER_GLOBAL_ENABLED=true", "RATE_LIMITER_GLOBAL_POINTS=10"}); err == nil {
+	if _, err := config.Load([]string{"RATE_LIMITER_ENABLED=true", "RATE_LIMITER_GLOBAL_ENABLED=true", "RATE_LIMITER_GLOBAL_POINTS=10"}); err == nil {
 		t.Error("global rate below the IP rate accepted")
 	}
 }

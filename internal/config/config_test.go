@@ -81,10 +81,6 @@ func TestMetricsAddr(t *testing.T) {
 		if err != nil || c.Ops.MetricsAddr != want {
 			t.Errorf("%q: %q, %v; want %q", env, c.Ops.MetricsAddr, err, want)
 		}
-		o, err := LoadOps([]string{env})
-		if err != nil || o.MetricsAddr != want {
-			t.Errorf("LoadOps %q: %q, %v; want %q", env, o.MetricsAddr, err, want)
-		}
 	}
 	if DefaultMetricsAddr != "127.0.0.1:9464" {
 		t.Fatalf("default %q", DefaultMetricsAddr)

@@ -8,11 +8,12 @@ import (
 
 // Directus holds the cut-over settings after `gatehouse import directus`.
 type Directus struct {
-	// Secret is Directus's SECRET: with it Gatehouse accepts the session
-	// cookies and access tokens Directus signed. Unset = off.
-	Secret string `env:"DIRECTUS_SECRET"`
-	// TokensAcceptUntil (RFC 3339) ends the acceptance of Directus access
-	// tokens; unset = while Secret is set.
+	// Directus's SECRET: with it Gatehouse accepts the session cookies and
+	// access tokens Directus signed, after `gatehouse import directus`. Unset: off.
+	Secret string `env:"DIRECTUS_SECRET" secret:"true"`
+	// An RFC 3339 time (e.g. 2026-12-01T22:00:00Z) after which Directus
+	// access tokens answer TOKEN_EXPIRED (clients refresh onto Gatehouse
+	// tokens); unset: accepted while DIRECTUS_SECRET is set.
 	TokensAcceptUntil string `env:"DIRECTUS_TOKENS_ACCEPT_UNTIL"`
 }
 

@@ -6,13 +6,9 @@ import (
 	"net"
 	"net/netip"
 	"net/url"
-	"os"
-	"reflect"
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/caarlos0/env/v11"
 )
 
 // Ops holds the operational settings: rate limiters (Directus's
@@ -20,68 +16,100 @@ import (
 // Redis they may share, CORS (CORS_*), client-IP resolution (IP_*), metrics,
 // request logging and HTTP server timeouts.
 type Ops struct {
-	// IP limiter: RATE_LIMITER_POINTS requests per RATE_LIMITER_DURATION per client IP.
-	RateLimiterEnabled  bool    `env:"RATE_LIMITER_ENABLED" envDefault:"false"`
-	RateLimiterPoints   int     `env:"RATE_LIMITER_POINTS" envDefault:"50"`
-	RateLimiterDuration Seconds `env:"RATE_LIMITER_DURATION" envDefault:"1"`
-	RateLimiterStore    string  `env:"RATE_LIMITER_STORE" envDefault:"memory"` // memory or redis
-	// Global limiter: across all clients of this instance (or all instances with redis).
-	RateLimiterGlobalEnabled  bool    `env:"RATE_LIMITER_GLOBAL_ENABLED" envDefault:"false"`
-	RateLimiterGlobalPoints   int     `env:"RATE_LIMITER_GLOBAL_POINTS" envDefault:"1000"`
-	RateLimiterGlobalDuration Seconds `env:"RATE_LIMITER_GLOBAL_DURATION" envDefault:"1"`
-	// Per-account limiters, keyed by the lowered email, for the auth service.
-	RateLimiterLoginEnabled            bool    `env:"RATE_LIMITER_LOGIN_ENABLED" envDefault:"false"`
-	RateLimiterLoginPoints             int     `env:"RATE_LIMITER_LOGIN_POINTS" envDefault:"25"`
-	RateLimiterLoginDuration           Seconds `env:"RATE_LIMITER_LOGIN_DURATION" envDefault:"900"`
-	RateLimiterPasswordRequestEnabled  bool    `env:"RATE_LIMITER_PASSWORD_REQUEST_ENABLED" envDefault:"true"`
-	RateLimiterPasswordRequestPoints   int     `env:"RATE_LIMITER_PASSWORD_REQUEST_POINTS" envDefault:"5"`
-	RateLimiterPasswordRequestDuration Seconds `env:"RATE_LIMITER_PASSWORD_REQUEST_DURATION" envDefault:"3600"`
-	// Redis: RATE_LIMITER_REDIS (a redis:// URL), else REDIS, else REDIS_HOST/PORT/....
-	RateLimiterRegistrationEnabled  bool    `env:"RATE_LIMITER_REGISTRATION_ENABLED" envDefault:"true"`
-	RateLimiterRegistrationPoints   int     `env:"RATE_LIMITER_REGISTRATION_POINTS" envDefault:"5"`
-	RateLimiterRegistrationDuration Seconds `env:"RATE_LIMITER_REGISTRATION_DURATION" envDefault:"60"`
+	// The per-IP limiter (Directus's).
+	RateLimiterEnabled bool `env:"RATE_LIMITER_ENABLED" envDefault:"false"`
+	// Requests per RATE_LIMITER_DURATION per client IP.
+	RateLimiterPoints int `env:"RATE_LIMITER_POINTS" envDefault:"50" min:"1" max:"1000000000"`
+	// Window of the per-IP limiter (a bare number counts seconds; 0 never expires).
+	RateLimiterDuration Seconds `env:"RATE_LIMITER_DURATION" envDefault:"1" max:"3650d"`
+	// `memory`, or `redis` to share the limits between instances.
+	RateLimiterStore string `env:"RATE_LIMITER_STORE" envDefault:"memory"`
+	// A limiter over all clients of this instance (of all instances with redis); needs RATE_LIMITER_ENABLED with a lower rate.
+	RateLimiterGlobalEnabled bool `env:"RATE_LIMITER_GLOBAL_ENABLED" envDefault:"false"`
+	// Requests per RATE_LIMITER_GLOBAL_DURATION over all clients.
+	RateLimiterGlobalPoints int `env:"RATE_LIMITER_GLOBAL_POINTS" envDefault:"1000" min:"1" max:"1000000000"`
+	// Window of the global limiter (seconds).
+	RateLimiterGlobalDuration Seconds `env:"RATE_LIMITER_GLOBAL_DURATION" envDefault:"1" max:"3650d"`
+	// Login attempts per account (keyed by email).
+	RateLimiterLoginEnabled bool `env:"RATE_LIMITER_LOGIN_ENABLED" envDefault:"false"`
+	// Login attempts per account per RATE_LIMITER_LOGIN_DURATION.
+	RateLimiterLoginPoints int `env:"RATE_LIMITER_LOGIN_POINTS" envDefault:"25" min:"1" max:"1000000000"`
+	// Window of the login limiter (seconds).
+	RateLimiterLoginDuration Seconds `env:"RATE_LIMITER_LOGIN_DURATION" envDefault:"900" max:"3650d"`
+	// Password-reset emails per account; over it the answer is still 204, and no mail goes.
+	RateLimiterPasswordRequestEnabled bool `env:"RATE_LIMITER_PASSWORD_REQUEST_ENABLED" envDefault:"true"`
+	// Reset emails per account per RATE_LIMITER_PASSWORD_REQUEST_DURATION.
+	RateLimiterPasswordRequestPoints int `env:"RATE_LIMITER_PASSWORD_REQUEST_POINTS" envDefault:"5" min:"1" max:"1000000000"`
+	// Window of the reset-email limiter (seconds).
+	RateLimiterPasswordRequestDuration Seconds `env:"RATE_LIMITER_PASSWORD_REQUEST_DURATION" envDefault:"3600" max:"3650d"`
+	// Registrations per IP (Directus's).
+	RateLimiterRegistrationEnabled bool `env:"RATE_LIMITER_REGISTRATION_ENABLED" envDefault:"true"`
+	// Registrations per IP per RATE_LIMITER_REGISTRATION_DURATION.
+	RateLimiterRegistrationPoints int `env:"RATE_LIMITER_REGISTRATION_POINTS" envDefault:"5" min:"1" max:"1000000000"`
+	// Window of the registration limiter (seconds).
+	RateLimiterRegistrationDuration Seconds `env:"RATE_LIMITER_REGISTRATION_DURATION" envDefault:"60" max:"3650d"`
 
-	RateLimiterRedis    string `env:"RATE_LIMITER_REDIS"`
-	Redis               string `env:"REDIS"`
-	RedisHost           string `env:"REDIS_HOST"`
-	RedisPort           int    `env:"REDIS_PORT" envDefault:"6379"`
-	RedisUsername       string `env:"REDIS_USERNAME"`
-	RedisPassword       string `env:"REDIS_PASSWORD"`
-	RedisDB             int    `env:"REDIS_DB" envDefault:"0"`
-	RateLimiterPrefix   string `env:"RATE_LIMITER_KEY_PREFIX" envDefault:"gatehouse:rl:"`
-	RateLimiterFailOpen bool   `env:"RATE_LIMITER_FAIL_OPEN" envDefault:"true"` // store errors let the request through
+	// Redis for the limiters, a `redis://` or `rediss://` URL; else REDIS, else REDIS_HOST….
+	RateLimiterRedis string `env:"RATE_LIMITER_REDIS" secret:"true"`
+	// Redis URL (Directus's name).
+	Redis string `env:"REDIS" secret:"true"`
+	// Redis host, when no URL is given.
+	RedisHost string `env:"REDIS_HOST"`
+	// Redis port.
+	RedisPort int `env:"REDIS_PORT" envDefault:"6379" min:"1" max:"65535"`
+	// Redis user.
+	RedisUsername string `env:"REDIS_USERNAME"`
+	// Redis password.
+	RedisPassword string `env:"REDIS_PASSWORD" secret:"true"`
+	// Redis database number.
+	RedisDB int `env:"REDIS_DB" envDefault:"0" min:"0" max:"100000"`
+	// Prefix of the limiters' Redis keys.
+	RateLimiterPrefix string `env:"RATE_LIMITER_KEY_PREFIX" envDefault:"gatehouse:rl:"`
+	// When Redis fails, let requests through (logged) instead of refusing them.
+	RateLimiterFailOpen bool `env:"RATE_LIMITER_FAIL_OPEN" envDefault:"true"`
 
-	// CORS, Directus's names and defaults.
-	CORSEnabled        bool     `env:"CORS_ENABLED" envDefault:"false"`
-	CORSOrigin         string   `env:"CORS_ORIGIN" envDefault:"false"` // false | true (reflect) | CSV of origins
-	CORSMethods        []string `env:"CORS_METHODS" envSeparator:"," envDefault:"GET,POST,PATCH,DELETE"`
+	// CORS headers (Directus's names and defaults). Origins listed in CORS_ORIGIN are also trusted for cookie-authenticated requests.
+	CORSEnabled bool `env:"CORS_ENABLED" envDefault:"false"`
+	// `false`, `true` (reflect any origin) or a comma-separated list of origins such as `https://app.example.com`.
+	CORSOrigin string `env:"CORS_ORIGIN" envDefault:"false"`
+	// Allowed methods.
+	CORSMethods []string `env:"CORS_METHODS" envSeparator:"," envDefault:"GET,POST,PATCH,DELETE"`
+	// Allowed request headers.
 	CORSAllowedHeaders []string `env:"CORS_ALLOWED_HEADERS" envSeparator:"," envDefault:"Content-Type,Authorization"`
+	// Response headers exposed to scripts.
 	CORSExposedHeaders []string `env:"CORS_EXPOSED_HEADERS" envSeparator:"," envDefault:"Content-Range"`
-	CORSCredentials    bool     `env:"CORS_CREDENTIALS" envDefault:"true"`
-	CORSMaxAge         int      `env:"CORS_MAX_AGE" envDefault:"18000"`
+	// Access-Control-Allow-Credentials.
+	CORSCredentials bool `env:"CORS_CREDENTIALS" envDefault:"true"`
+	// Access-Control-Max-Age, seconds; -1 sends none.
+	CORSMaxAge int `env:"CORS_MAX_AGE" envDefault:"18000" min:"-1" max:"2147483647"`
 
-	// Client IP, Directus's names: IP_TRUST_PROXY false | true | hop count | CSV of addresses/CIDRs
-	// (also loopback, linklocal, uniquelocal); IP_CUSTOM_HEADER false | a header name.
-	IPTrustProxy   string `env:"IP_TRUST_PROXY" envDefault:"false"`
+	// Which proxies' X-Forwarded-For to believe: `false`, `true`, a hop count, or a comma-separated list of addresses, CIDRs and `loopback`, `linklocal`, `uniquelocal`.
+	IPTrustProxy string `env:"IP_TRUST_PROXY" envDefault:"false"`
+	// `false`, or a header that carries the client IP (set by your proxy).
 	IPCustomHeader string `env:"IP_CUSTOM_HEADER" envDefault:"false"`
 
-	// Metrics at /metrics on their own listener, METRICS_ADDR (DefaultMetricsAddr when unset,
-	// off when set empty), never on the public one: counters and gauges that move per request
-	// are not for anonymous clients. METRICS_TOKENS (CSV), when set, are required as a bearer token.
-	MetricsEnabled bool     `env:"METRICS_ENABLED" envDefault:"true"`
-	MetricsAddr    string   `env:"METRICS_ADDR"` // see applyMetricsAddr: unset and empty differ
-	MetricsTokens  []string `env:"METRICS_TOKENS" envSeparator:","`
+	// Prometheus metrics at `/metrics` on METRICS_ADDR, never on the public port.
+	MetricsEnabled bool `env:"METRICS_ENABLED" envDefault:"true"`
+	// host:port of the metrics listener, loopback by default; set empty for no listener.
+	MetricsAddr string `env:"METRICS_ADDR,keepempty" envDefault:"127.0.0.1:9464"`
+	// Bearer tokens the metrics listener requires (comma-separated); unset requires none.
+	MetricsTokens []string `env:"METRICS_TOKENS" envSeparator:"," secret:"true"`
 
-	// Request logs: one line per request; paths listed here are not logged.
-	LogHTTP            bool     `env:"LOG_HTTP" envDefault:"true"`
+	// One log line per request (tokens, passwords and `access_token` values redacted).
+	LogHTTP bool `env:"LOG_HTTP" envDefault:"true"`
+	// Paths not logged (comma-separated).
 	LogHTTPIgnorePaths []string `env:"LOG_HTTP_IGNORE_PATHS" envSeparator:","`
 
-	// HTTP server timeouts (ms-style durations; a bare number is milliseconds).
-	ServerReadHeaderTimeout Duration `env:"SERVER_READ_HEADER_TIMEOUT" envDefault:"5s"`
-	ServerReadTimeout       Duration `env:"SERVER_READ_TIMEOUT" envDefault:"30s"`
-	ServerWriteTimeout      Duration `env:"SERVER_WRITE_TIMEOUT" envDefault:"60s"`
-	ServerIdleTimeout       Duration `env:"SERVER_IDLE_TIMEOUT" envDefault:"120s"`
-	ServerMaxHeaderBytes    ByteSize `env:"SERVER_MAX_HEADER_BYTES" envDefault:"64kb"`
+	// Time to read a request's headers.
+	ServerReadHeaderTimeout Duration `env:"SERVER_READ_HEADER_TIMEOUT" envDefault:"5s" min:"1ms" max:"1h"`
+	// Time to read a whole request.
+	ServerReadTimeout Duration `env:"SERVER_READ_TIMEOUT" envDefault:"30s" min:"1ms" max:"1h"`
+	// Time to write a response.
+	ServerWriteTimeout Duration `env:"SERVER_WRITE_TIMEOUT" envDefault:"60s" min:"1ms" max:"1h"`
+	// How long an idle keep-alive connection stays open.
+	ServerIdleTimeout Duration `env:"SERVER_IDLE_TIMEOUT" envDefault:"120s" min:"1ms" max:"1h"`
+	// Largest request header block.
+	ServerMaxHeaderBytes ByteSize `env:"SERVER_MAX_HEADER_BYTES" envDefault:"64kb" min:"1kb" max:"16mb"`
 }
 
 // Seconds is a Directus limiter duration: a bare number counts seconds
@@ -110,66 +138,10 @@ func (s *Seconds) UnmarshalText(b []byte) error {
 	return nil
 }
 
-// LoadOps reads only the operational settings from environ (os.Environ()
-// form) and validates them.
-func LoadOps(environ []string) (Ops, error) {
-	vars := make(map[string]string, len(environ))
-	for _, kv := range environ {
-		if k, v, ok := strings.Cut(kv, "="); ok {
-			vars[k] = v
-		}
-	}
-	if path := vars["REDIS_PASSWORD_FILE"]; path != "" {
-		if err := readFileVar(vars, "REDIS_PASSWORD", path); err != nil {
-			return Ops{}, err
-		}
-	}
-	var o Ops
-	if err := env.ParseWithOptions(&o, env.Options{Environment: vars}); err != nil {
-		return Ops{}, namedParseErrors(err)
-	}
-	o.applyMetricsAddr(vars)
-	return o, o.Validate()
-}
-
 // DefaultMetricsAddr is where metrics are served when METRICS_ADDR is unset:
 // loopback only, so reaching them takes access to the host (or a deliberate
 // METRICS_ADDR).
 const DefaultMetricsAddr = "127.0.0.1:9464"
-
-// applyMetricsAddr gives an unset METRICS_ADDR its default. The env library
-// would also put the default in place of an empty value, which here means
-// "no metrics listener", hence this instead of envDefault.
-func (o *Ops) applyMetricsAddr(vars map[string]string) {
-	if _, set := vars["METRICS_ADDR"]; !set {
-		o.MetricsAddr = DefaultMetricsAddr
-	}
-	o.MetricsAddr = strings.TrimSpace(o.MetricsAddr)
-}
-
-// namedParseErrors rewrites the env library's errors, which name Go fields,
-// to name the variables instead.
-func namedParseErrors(err error) error {
-	var agg env.AggregateError
-	if !errors.As(err, &agg) {
-		return fmt.Errorf("configuration: %w", err)
-	}
-	t := reflect.TypeFor[Ops]()
-	var out []error
-	for _, e := range agg.Errors {
-		var pe env.ParseError
-		if errors.As(e, &pe) {
-			if f, ok := t.FieldByName(pe.Name); ok {
-				if name := strings.Split(f.Tag.Get("env"), ",")[0]; name != "" {
-					out = append(out, fmt.Errorf("%s: %w", name, pe.Err))
-					continue
-				}
-			}
-		}
-		out = append(out, e)
-	}
-	return errors.Join(out...)
-}
 
 // Validate checks the settings; each message names its variable, never a value
 // that could be secret.
@@ -178,6 +150,7 @@ func (o *Ops) Validate() error {
 	bad := func(name, format string, a ...any) {
 		errs = append(errs, fmt.Errorf("%s: "+format, append([]any{name}, a...)...))
 	}
+	o.MetricsAddr = strings.TrimSpace(o.MetricsAddr)
 	if o.MetricsAddr != "" {
 		if _, port, err := net.SplitHostPort(o.MetricsAddr); err != nil || port == "" {
 			bad("METRICS_ADDR", "must be host:port (e.g. 127.0.0.1:9464), or empty for no metrics listener")
@@ -376,13 +349,4 @@ func urlUserinfo(user, password string) string {
 		return url.User(user).String()
 	}
 	return url.UserPassword(user, password).String()
-}
-
-func readFileVar(vars map[string]string, name, path string) error {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return fmt.Errorf("%s_FILE: cannot read %s: %w", name, path, errors.Unwrap(err))
-	}
-	vars[name] = strings.TrimRight(string(b), "\r\n")
-	return nil
 }

@@ -74,6 +74,9 @@ func (b *ByteSize) UnmarshalText(t []byte) error {
 	if mult == 0 {
 		return fmt.Errorf("%q has an unknown unit %q", s, unit)
 	}
+	if f*mult > float64(1<<62) {
+		return fmt.Errorf("%q is too large", s)
+	}
 	*b = ByteSize(f * mult)
 	return nil
 }

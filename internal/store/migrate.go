@@ -16,40 +16,49 @@ const migrationLockID = 0x6761746568 // "gateh"
 
 // Migrate applies every pending migration and returns their names.
 func (s *Store) Migrate(ctx context.Context) ([]string, error) {
+	var names []string
+	err := s.withMigrator(ctx, func(m *migrate.Migrator) error {
+		group, err := m.Migrate(ctx)
+		if err != nil {
+			return fmt.Errorf("migrate: %w", err)
+		}
+		for _, mg := range group.Migrations {
+			names = append(names, mg.Name)
+		}
+		return nil
+	})
+	return names, err
+}
+
+// withMigrator runs fn under the migration lock, over a session of its own
+// when a pooler sits in the way and DB_DIRECT_URL goes around it.
+func (s *Store) withMigrator(ctx context.Context, fn func(m *migrate.Migrator) error) error {
 	if s.direct != "" {
 		// Behind a pooler, with a way around it: migrate over a session of
 		// our own, where the session lock below is safe.
 		db, err := Open(ctx, Options{Client: "pg", DSN: s.direct, PoolMax: 2})
 		if err != nil {
-			return nil, fmt.Errorf("DB_DIRECT_URL: %w", err)
+			return fmt.Errorf("DB_DIRECT_URL: %w", err)
 		}
 		defer db.Close()
-		return New(db).Migrate(ctx)
+		return New(db).withMigrator(ctx, fn)
 	}
 	ms, err := migrations.New()
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if s.IsPostgres() {
 		unlock, err := s.migrationLock(ctx)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		defer unlock()
 	}
 	m := migrate.NewMigrator(s.db, ms, migrate.WithTableName("gh_migrations"), migrate.WithLocksTableName("gh_migration_locks"))
 	if err := m.Init(ctx); err != nil {
-		return nil, fmt.Errorf("prepare migrations: %w", err)
+		return fmt.Errorf("prepare migrations: %w", err)
 	}
-	group, err := m.Migrate(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("migrate: %w", err)
-	}
-	var names []string
-	for _, mg := range group.Migrations {
-		names = append(names, mg.Name)
-	}
-	return names, nil
+	return fn(m)
 }
 
 // migrationLock takes the migration lock and returns its release. bun's own

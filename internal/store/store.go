@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
@@ -177,17 +178,46 @@ func mapErr(err error) error {
 	return err
 }
 
-// redactErr drops connection details (which may hold a password) from driver errors.
+// redactErr keeps driver errors free of the password. A failed connection
+// names the server(s) tried and the cause, which are what an operator needs.
 func redactErr(err error) error {
+	var ce *pgconn.ConnectError
+	if errors.As(err, &ce) {
+		return fmt.Errorf("cannot connect to the database server %s: %s", serversOf(ce.Config), connectCause(ce))
+	}
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) {
 		return errors.New(pgErr.Message)
 	}
-	var ce *pgconn.ConnectError
-	if errors.As(err, &ce) {
-		return errors.New("cannot connect to the database server")
-	}
 	return err
+}
+
+// serversOf lists host:port of every server a connection may try, with the
+// user and database (never the password).
+func serversOf(c *pgconn.Config) string {
+	if c == nil {
+		return "(unknown)"
+	}
+	hosts := []string{net.JoinHostPort(c.Host, fmt.Sprint(c.Port))}
+	for _, f := range c.Fallbacks {
+		if hp := net.JoinHostPort(f.Host, fmt.Sprint(f.Port)); !slices.Contains(hosts, hp) {
+			hosts = append(hosts, hp)
+		}
+	}
+	return fmt.Sprintf("%s (user %q, database %q)", strings.Join(hosts, ", "), c.User, c.Database)
+}
+
+// connectCause is the reason a connection failed: the server's message, or
+// the network's. pgx's own text starts with the user and database, already named.
+func connectCause(ce *pgconn.ConnectError) string {
+	var pgErr *pgconn.PgError
+	if errors.As(ce, &pgErr) {
+		return pgErr.Message
+	}
+	if inner := errors.Unwrap(ce); inner != nil {
+		return strings.ReplaceAll(inner.Error(), "\n", "; ")
+	}
+	return "unknown cause"
 }
 
 // IsUnavailable reports whether err means the database could not be reached

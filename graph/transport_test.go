@@ -186,3 +186,37 @@ func TestGraphQLResponseMediaType(t *testing.T) {
 		}
 	}
 }
+
+// A document GraphQL refuses is described without the values the client
+// sent (a literal or a variable's value may be a password); names stay.
+func TestDocumentErrorsNeverEchoValues(t *testing.T) {
+	s := apptest.New(t, "sqlite3")
+	cases := []struct {
+		ep, doc string
+		vars    map[string]any
+	}{
+		{"/graphql", `mutation { login(email: "a@b.com", password: 12345678) { accessToken } }`, nil},
+		{"/graphql", `mutation { login(email: "a@b.com", password: "x", mode: ` + strings.ReplaceAll(secret, "-", "_") + `) { accessToken } }`, nil},
+		{"/graphql", `mutation { login(email: "a@b.com", password: {p: "` + secret + `"}) { accessToken } }`, nil},
+		{"/graphql", `mutation($m: AuthMode) { login(email: "a@b.com", password: "x", mode: $m) { accessToken } }`, map[string]any{"m": secret}},
+		{"/graphql", `mutation($p: String!) { login(email: "a@b.com", password: $p) { accessToken } }`, map[string]any{"p": []any{secret}}},
+		{"/graphql/system", `mutation($m: auth_mode) { auth_login(email: "a@b.com", password: "x", mode: $m) { access_token } }`, map[string]any{"m": secret}},
+	}
+	for _, c := range cases {
+		for _, accept := range []string{"application/json", "application/graphql-response+json"} {
+			body := map[string]any{"query": c.doc}
+			if c.vars != nil {
+				body["variables"] = c.vars
+			}
+			r := s.Do("POST", c.ep, body, "Accept", accept)
+			if r.StatusCode != 400 || r.Code() != "GRAPHQL_VALIDATION" {
+				t.Errorf("%s %.60s: %d %s", c.ep, c.doc, r.StatusCode, r.Body)
+			}
+			for _, bad := range []string{"12345678", "hunter2", "slice", "[]interface"} {
+				if strings.Contains(string(r.Body), bad) {
+					t.Errorf("%s %.60s: the answer contains %q: %s", c.ep, c.doc, bad, r.Body)
+				}
+			}
+		}
+	}
+}

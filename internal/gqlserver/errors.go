@@ -68,10 +68,11 @@ func writeInvalid(w http.ResponseWriter, media string, errs gqlerror.List) {
 		Message: "GraphQL validation error.", Extensions: map[string]any{"errors": inner}})
 }
 
-// innerError is a GraphQL error's message, locations and path: gqlgen's own
-// extensions (its error codes) are dropped, as the wrapper always did.
+// innerError is a GraphQL error's message (without any value the client
+// sent: see scrub), locations and path: gqlgen's own extensions (its error
+// codes) are dropped, as the wrapper always did.
 func innerError(e *gqlerror.Error) map[string]any {
-	m := map[string]any{"message": e.Message}
+	m := map[string]any{"message": scrub(e.Message)}
 	if len(e.Locations) > 0 {
 		m["locations"] = e.Locations
 	}

@@ -29,9 +29,9 @@ func need(t *testing.T, name string) string {
 		return p
 	}
 	if os.Getenv("CI") == "true" {
-		t.Fatalf("%s is not installed; the @directus/sdk smoke test needs Node.js 18+ and npm", name)
+		t.Fatalf("%s is not installed; the Node.js compatibility tests (@directus/sdk, graphql-http) need Node.js 18+ and npm", name)
 	}
-	t.Skipf("%s is not installed: skipping the @directus/sdk smoke test (it fails instead under CI=true)", name)
+	t.Skipf("%s is not installed: skipping a Node.js compatibility test (it fails instead under CI=true)", name)
 	return ""
 }
 

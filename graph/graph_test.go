@@ -157,7 +157,12 @@ func TestValidationAndTransport(t *testing.T) {
 		t.Fatalf("two logouts: %d %s", r.StatusCode, r.Body)
 	}
 	// Mutations only as application/json POST.
-	validation("mutation over GET", s.Do("GET", `/graphql?query=mutation%7Blogout(refreshToken:%22x%22)%7D`, nil), "GET requests only allow query operations")
+	// A mutation over GET is 405 with Allow: POST (GraphQL over HTTP and
+	// Directus's METHOD_NOT_ALLOWED; issue 19: it was 400 GRAPHQL_VALIDATION).
+	if r := s.Do("GET", `/graphql?query=mutation%7Blogout(refreshToken:%22x%22)%7D`, nil); r.StatusCode != 405 ||
+		r.Header.Get("Allow") != "POST" || r.Code() != "METHOD_NOT_ALLOWED" {
+		t.Errorf("mutation over GET: %d %v %s", r.StatusCode, r.Header, r.Body)
+	}
 	req, _ := http.NewRequest("POST", s.URL+"/graphql", strings.NewReader("--x\r\nContent-Disposition: form-data; name=\"operations\"\r\n\r\n{\"query\":\"mutation { logout(refreshToken:\\\"x\\\") }\"}\r\n--x--\r\n"))
 	req.Header.Set("Content-Type", "multipart/form-data; boundary=x")
 	res, err := http.DefaultClient.Do(req)

@@ -277,10 +277,10 @@ func (r *queryResolver) Sessions(ctx context.Context) ([]*model.Session, error) 
 // RecoveryCodesRemaining is the resolver for the recoveryCodesRemaining field.
 func (r *queryResolver) RecoveryCodesRemaining(ctx context.Context) (*int, error) {
 	_, acc, err := r.identify(ctx)
-	if err != nil || acc == nil {
+	if err != nil {
 		return nil, err
 	}
-	n, err := r.Auth.RecoveryCodesLeft(ctx, acc)
+	n, err := r.Auth.RecoveryCodesLeft(ctx, acc) // anonymous: INVALID_CREDENTIALS, as REST
 	if err != nil {
 		return nil, err
 	}

@@ -314,9 +314,11 @@ func TestTFAGraphQL(t *testing.T) {
 		if n := s.GraphQL("/graphql", remainingQ, nil, auth...).Data()["recoveryCodesRemaining"]; n != float64(9) {
 			t.Fatalf("recoveryCodesRemaining %v, want 9", n)
 		}
-		// Anonymous: null.
-		if r := s.GraphQL("/graphql", remainingQ, nil); !strings.Contains(string(r.Body), `"recoveryCodesRemaining":null`) {
-			t.Fatalf("anonymous recoveryCodesRemaining: %s", r.Body)
+		// Anonymous: INVALID_CREDENTIALS, as REST's 401 (issue 19; it was a
+		// bare null). Same rule, same answer.
+		wantCode(t, s.GraphQL("/graphql", remainingQ, nil), "recoveryCodesRemaining", "INVALID_CREDENTIALS")
+		if r := s.Do("GET", "/users/me/tfa/recovery-codes", nil); r.StatusCode != 401 || r.Code() != "INVALID_CREDENTIALS" {
+			t.Fatalf("anonymous REST recovery-codes: %d %s", r.StatusCode, r.Body)
 		}
 
 		wantValidation(t, s.GraphQL("/graphql", `mutation { a: disableTfa(otp: "123456") b: disableTfa(otp: "654321") }`, nil, auth...),

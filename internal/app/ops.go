@@ -14,7 +14,9 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/gatehouse/gatehouse/internal/auth"
 	"github.com/gatehouse/gatehouse/internal/config"
+	"github.com/gatehouse/gatehouse/internal/httpio"
 	"github.com/gatehouse/gatehouse/internal/httpmw"
 	"github.com/gatehouse/gatehouse/internal/metrics"
 	"github.com/gatehouse/gatehouse/internal/ratelimit"
@@ -178,9 +180,7 @@ func (o *Ops) MetricsHandler() http.Handler {
 				ok = ok || subtle.ConstantTimeCompare([]byte(got), t) == 1
 			}
 			if !ok {
-				w.Header().Set("Content-Type", "application/json; charset=utf-8")
-				w.WriteHeader(http.StatusForbidden)
-				_, _ = w.Write([]byte(`{"errors":[{"message":"You don't have permission to access this.","extensions":{"code":"FORBIDDEN"}}]}`))
+				httpio.WriteError(w, auth.ErrForbidden)
 				return
 			}
 		}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strings"
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/ratelimit"
@@ -70,6 +71,8 @@ const (
 	CodeFailedValidation   = "FAILED_VALIDATION"
 	CodeRecordNotUnique    = "RECORD_NOT_UNIQUE"
 	CodeInvalidInvite      = "INVALID_INVITE"
+	CodeMethodNotAllowed   = "METHOD_NOT_ALLOWED"
+	CodeGraphQLValidation  = "GRAPHQL_VALIDATION"
 )
 
 // Fixed errors. Compare with errors.Is.
@@ -105,6 +108,18 @@ func ServiceUnavailable(service, reason string) *Error {
 	return &Error{Code: CodeServiceUnavailable,
 		Message:    fmt.Sprintf("Service %q is unavailable. %s.", service, reason),
 		Extensions: map[string]any{"service": service, "reason": reason}}
+}
+
+// MethodNotAllowed is Directus's 405: the method used and those allowed
+// (the Allow header).
+func MethodNotAllowed(current string, allowed ...string) *Error {
+	quoted := make([]string, len(allowed))
+	for i, m := range allowed {
+		quoted[i] = fmt.Sprintf("%q", m)
+	}
+	return &Error{Code: CodeMethodNotAllowed,
+		Message:    fmt.Sprintf("Invalid method %q used. Should be one of %s.", current, strings.Join(quoted, ", ")),
+		Extensions: map[string]any{"allowed": allowed, "current": current}}
 }
 
 // RouteNotFound is Directus's 404 for an unknown route.

@@ -1,9 +1,7 @@
 package gqlserver
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -12,6 +10,7 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/gatehouse/gatehouse/internal/auth"
+	"github.com/gatehouse/gatehouse/internal/httpio"
 )
 
 // presenter maps errors to GraphQL errors: the one place GraphQL decides how
@@ -46,57 +45,39 @@ func presenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 	}
 }
 
-// recorder holds gqlgen's response so a request-level failure can be
-// rewritten in Directus's shape before anything reaches the client.
-type recorder struct {
-	header http.Header
-	status int
-	body   bytes.Buffer
+// writeRequestError answers a request refused before GraphQL saw it (body,
+// parameters, method) in Directus's envelope and status (httpio, as REST),
+// in the negotiated media type: an application/graphql-response+json client
+// reads it as a GraphQL response whose errors carry extensions.code.
+func writeRequestError(w http.ResponseWriter, media string, err error) {
+	e := auth.AsError(err)
+	httpio.WriteErrorAs(w, httpio.Status(e), media+"; charset=utf-8", e)
 }
 
-func (r *recorder) Header() http.Header         { return r.header }
-func (r *recorder) Write(b []byte) (int, error) { return r.body.Write(b) }
-func (r *recorder) WriteHeader(status int)      { r.status = status }
-
-// flush writes the response. gqlgen answers a document it refuses (parse,
-// validation, complexity, transport) with a 4xx; Directus answers 400
-// GRAPHQL_VALIDATION with the inner errors under extensions.errors.
-func (r *recorder) flush(w http.ResponseWriter) {
-	for k, v := range r.header {
-		w.Header()[k] = v
+// writeInvalid answers a document GraphQL refused (parse, validation,
+// variables, complexity, single use) with Directus's wrapper: 400, one
+// GRAPHQL_VALIDATION error holding the inner errors. The spec asks for 400
+// under application/graphql-response+json too, and the wrapper is a GraphQL
+// response there, so one shape serves both media types.
+func writeInvalid(w http.ResponseWriter, media string, errs gqlerror.List) {
+	inner := make([]any, 0, len(errs))
+	for _, e := range errs {
+		inner = append(inner, innerError(e))
 	}
-	if r.status < 400 {
-		w.WriteHeader(r.status)
-		_, _ = w.Write(r.body.Bytes())
-		return
-	}
-	var resp struct {
-		Errors []map[string]any `json:"errors"`
-	}
-	_ = json.Unmarshal(r.body.Bytes(), &resp)
-	inner := make([]any, 0, len(resp.Errors))
-	for _, e := range resp.Errors {
-		delete(e, "extensions")
-		inner = append(inner, e)
-	}
-	writeErrors(w, http.StatusBadRequest, map[string]any{
-		"message":    "GraphQL validation error.",
-		"extensions": map[string]any{"errors": inner, "code": "GRAPHQL_VALIDATION"},
-	})
+	writeRequestError(w, media, &auth.Error{Code: auth.CodeGraphQLValidation,
+		Message: "GraphQL validation error.", Extensions: map[string]any{"errors": inner}})
 }
 
-func directusError(e *auth.Error) map[string]any {
-	ext := map[string]any{"code": e.Code}
-	for k, v := range e.Extensions {
-		ext[k] = v
+// innerError is a GraphQL error's message (without any value the client
+// sent: see scrub), locations and path: gqlgen's own extensions (its error
+// codes) are dropped, as the wrapper always did.
+func innerError(e *gqlerror.Error) map[string]any {
+	m := map[string]any{"message": scrub(e.Message)}
+	if len(e.Locations) > 0 {
+		m["locations"] = e.Locations
 	}
-	return map[string]any{"message": e.Message, "extensions": ext}
-}
-
-func writeErrors(w http.ResponseWriter, status int, errs ...map[string]any) {
-	b, _ := json.Marshal(map[string]any{"errors": errs})
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.Header().Del("Content-Length")
-	w.WriteHeader(status)
-	_, _ = w.Write(b)
+	if len(e.Path) > 0 {
+		m["path"] = e.Path
+	}
+	return m
 }

@@ -1,24 +1,22 @@
 // Package gqlserver turns a gqlgen schema into an HTTP endpoint that behaves
-// like Directus's: JSON POST for mutations, GET for queries, single-use
-// sensitive mutations, a complexity limit, and Directus's error wrapper. Both
-// /graphql and /graphql/system are built with it.
+// like Directus's and follows GraphQL over HTTP: JSON POST for mutations, GET
+// for queries (a mutation over GET is 405), the response media type
+// negotiated from Accept, single-use sensitive mutations, a complexity limit,
+// and Directus's error wrapper. Both /graphql and /graphql/system are built
+// with it.
 package gqlserver
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
-	"errors"
-	"io"
 	"log/slog"
 	"net/http"
+	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/errcode"
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
-	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/validator/rules"
 
@@ -56,8 +54,7 @@ func New(es graphql.ExecutableSchema, o Options) http.Handler {
 		o.Logger = slog.Default()
 	}
 	srv := handler.New(es)
-	srv.AddTransport(transport.GET{})
-	srv.AddTransport(transport.POST{})
+	srv.AddTransport(transport{maxBody: o.MaxBody})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	if o.Introspection {
 		srv.Use(extension.Introspection{})
@@ -85,35 +82,26 @@ type endpoint struct {
 }
 
 func (e *endpoint) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if r.Method == http.MethodGet && e.opts.Playground != nil && playground.WantsHTML(r) && r.URL.Query().Get("query") == "" {
+	switch {
+	case r.Method == http.MethodGet && e.opts.Playground != nil && playground.WantsHTML(r) && r.URL.Query().Get("query") == "":
 		e.opts.Playground.ServeHTTP(w, r)
 		return
+	case r.Method != http.MethodGet && r.Method != http.MethodPost:
+		writeRequestError(w, negotiate(strings.Join(r.Header.Values("Accept"), ",")),
+			auth.MethodNotAllowed(methodName(r.Method), http.MethodGet, http.MethodPost))
+		return
 	}
-	if r.Method == http.MethodPost {
-		// Check the body ourselves: gqlgen echoes an undecodable body in
-		// its error, and the body may hold a password.
-		raw, err := io.ReadAll(http.MaxBytesReader(w, r.Body, e.opts.MaxBody))
-		if err != nil {
-			var mbe *http.MaxBytesError
-			if errors.As(err, &mbe) {
-				writeErrors(w, http.StatusRequestEntityTooLarge, directusError(auth.InvalidPayload("Request entity too large")))
-				return
-			}
-			writeErrors(w, http.StatusBadRequest, directusError(auth.InvalidPayload("Could not read the request body")))
-			return
-		}
-		if isJSON(r.Header.Get("Content-Type")) && !json.Valid(raw) {
-			writeErrors(w, http.StatusBadRequest, directusError(auth.InvalidPayload("The request body is not valid JSON")))
-			return
-		}
-		r.Body = io.NopCloser(bytes.NewReader(raw))
-	}
-	rec := &recorder{header: http.Header{}, status: http.StatusOK}
 	ctx := context.WithValue(r.Context(), exchangeKey{}, &Exchange{W: w, R: r})
-	e.gql.ServeHTTP(rec, r.WithContext(ctx))
-	rec.flush(w)
+	e.gql.ServeHTTP(w, r.WithContext(ctx))
 }
 
-func isJSON(ct string) bool {
-	return bytes.HasPrefix(bytes.TrimSpace([]byte(ct)), []byte("application/json"))
+// methodName is the method to name in an error: a standard one as sent, any
+// other as "OTHER", so no error repeats an arbitrary token from the request.
+func methodName(m string) string {
+	switch m {
+	case http.MethodHead, http.MethodPut, http.MethodPatch, http.MethodDelete, http.MethodOptions,
+		http.MethodConnect, http.MethodTrace:
+		return m
+	}
+	return "OTHER"
 }

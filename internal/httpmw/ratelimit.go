@@ -1,13 +1,12 @@
 package httpmw
 
 import (
-	"encoding/json"
 	"log/slog"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/auth"
+	"github.com/gatehouse/gatehouse/internal/httpio"
 	"github.com/gatehouse/gatehouse/internal/ratelimit"
 )
 
@@ -53,8 +52,7 @@ func RateLimit(o LimitOptions) func(http.Handler) http.Handler {
 					next.ServeHTTP(w, r)
 					return
 				}
-				writeError(w, http.StatusServiceUnavailable, `Service "ratelimiter" is unavailable. Rate limiter store unreachable.`,
-					map[string]any{"code": "SERVICE_UNAVAILABLE", "service": "ratelimiter", "reason": "Rate limiter store unreachable"})
+				writeError(w, auth.ServiceUnavailable("ratelimiter", "Rate limiter store unreachable"))
 				return
 			}
 			if !res.Allowed {
@@ -73,21 +71,14 @@ func RateLimit(o LimitOptions) func(http.Handler) http.Handler {
 // 429 with Retry-After (seconds, at least 1) and
 // {"errors":[{"message":"Too many requests, retry after 59s.","extensions":{"limit":50,"reset":"<ISO date>","code":"REQUESTS_EXCEEDED"}}]}.
 func WriteTooManyRequests(w http.ResponseWriter, res ratelimit.Result, now time.Time) {
-	e := auth.RequestsExceeded(res, now)
-	w.Header().Set("Retry-After", strconv.Itoa(e.RetryAfterSeconds()))
-	ext := map[string]any{"code": e.Code}
-	for k, v := range e.Extensions {
-		ext[k] = v
-	}
-	writeError(w, http.StatusTooManyRequests, e.Message, ext)
+	writeError(w, auth.RequestsExceeded(res, now))
 }
 
-func writeError(w http.ResponseWriter, status int, message string, ext map[string]any) {
-	b, _ := json.Marshal(map[string]any{"errors": []map[string]any{{"message": message, "extensions": ext}}})
+// writeError writes e with httpio's envelope (the one REST and GraphQL use)
+// and the headers REST's Wrap would add: a limiter answers before it runs.
+func writeError(w http.ResponseWriter, e *auth.Error) {
 	h := w.Header()
-	h.Set("Content-Type", "application/json; charset=utf-8")
 	h.Set("Cache-Control", "no-store")
 	h.Set("X-Content-Type-Options", "nosniff")
-	w.WriteHeader(status)
-	_, _ = w.Write(b)
+	httpio.WriteError(w, e)
 }

@@ -126,7 +126,7 @@ func TestWriteTooManyRequestsShape(t *testing.T) {
 	now := time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)
 	w := httptest.NewRecorder()
 	httpmw.WriteTooManyRequests(w, ratelimit.Result{Limit: 50, Reset: now.Add(59 * time.Second)}, now)
-	want := `{"errors":[{"extensions":{"code":"REQUESTS_EXCEEDED","limit":50,"reset":"2025-01-02T03:05:04.000Z"},"message":"Too many requests, retry after 59s."}]}`
+	want := `{"errors":[{"message":"Too many requests, retry after 59s.","extensions":{"code":"REQUESTS_EXCEEDED","limit":50,"reset":"2025-01-02T03:05:04.000Z"}}]}`
 	if w.Code != 429 || w.Body.String() != want || w.Header().Get("Retry-After") != "59" {
 		t.Fatalf("%d %s %v", w.Code, w.Body, w.Header())
 	}

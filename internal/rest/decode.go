@@ -1,12 +1,8 @@
 package rest
 
 import (
-	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
-	"mime"
 	"net/http"
 	"slices"
 	"sort"
@@ -14,39 +10,28 @@ import (
 	"unicode/utf8"
 
 	"github.com/gatehouse/gatehouse/internal/auth"
+	"github.com/gatehouse/gatehouse/internal/httpio"
 )
-
-var errTooLarge = &auth.Error{Code: auth.CodeInvalidPayload, Message: "Invalid payload. Request entity too large.",
-	Extensions: map[string]any{"reason": "Request entity too large"}}
 
 // body is a decoded JSON object, field by field.
 type body map[string]json.RawMessage
 
-// decode reads a JSON object body within MAX_PAYLOAD_SIZE. As Directus
-// (express.json) does, a body that is not declared JSON reads as {}.
+// decode reads a JSON object body within MAX_PAYLOAD_SIZE (httpio, shared
+// with GraphQL). As Directus (express.json) does, a body that is not
+// declared JSON reads as {}.
 func (a *API) decode(w http.ResponseWriter, r *http.Request) (body, error) {
-	raw, err := io.ReadAll(http.MaxBytesReader(w, r.Body, a.opts.MaxBody))
+	raw, err := httpio.Read(w, r, a.opts.MaxBody)
 	if err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return nil, errTooLarge
-		}
-		return nil, auth.InvalidPayload("Could not read the request body")
+		return nil, err
 	}
-	if !isJSON(r.Header.Get("Content-Type")) || len(bytes.TrimSpace(raw)) == 0 {
+	if !httpio.IsJSON(r.Header.Get("Content-Type")) {
 		return body{}, nil
 	}
-	var b body
-	if err := json.Unmarshal(raw, &b); err != nil {
-		var ute *json.UnmarshalTypeError
-		if errors.As(err, &ute) {
-			return nil, auth.InvalidPayload(`"value" must be of type object`)
-		}
-		return nil, auth.InvalidPayload(parserMessage(err))
+	obj, err := httpio.Object(raw)
+	if err != nil {
+		return nil, err
 	}
-	if b == nil { // the body was `null`
-		return nil, auth.InvalidPayload(`"value" must be of type object`)
-	}
+	b := body(obj)
 	if err := b.checkTexts(); err != nil {
 		return nil, err
 	}
@@ -132,21 +117,6 @@ func queryTexts(r *http.Request, wildcards []string) error {
 		}
 	}
 	return nil
-}
-
-func isJSON(ct string) bool {
-	mt, _, err := mime.ParseMediaType(ct)
-	return err == nil && (mt == "application/json" || strings.HasSuffix(mt, "+json"))
-}
-
-// parserMessage makes a JSON syntax error read like a sentence.
-func parserMessage(err error) string {
-	msg := strings.TrimPrefix(err.Error(), "json: ")
-	msg = strings.TrimSuffix(msg, ".")
-	if msg == "" {
-		return "Malformed JSON"
-	}
-	return strings.ToUpper(msg[:1]) + msg[1:]
 }
 
 // value reads one field for the service's validation.

@@ -138,7 +138,7 @@ func TestLoginValidation(t *testing.T) {
 			t.Errorf("%s: got %d %s, want %d %q", c.name, r.StatusCode, r.Body, c.status, c.msg)
 		}
 	}
-	// Parser errors: 400 with the parser's words, never a 500.
+	// Parser errors: 400 with a fixed message (issue 19), never a 500.
 	for name, body := range map[string]string{
 		"truncated":        `{"email":"a@b.com","pass`,
 		"trailing garbage": `{"email":"a@b.com","password":"x"} garbage`,

@@ -144,7 +144,7 @@ func Settings(cfg *config.Config) auth.Settings {
 		anyOrigin, origins = false, nil
 	}
 	return auth.Settings{
-		CORSOrigins: origins, AnyOrigin: anyOrigin,
+		CORSOrigins: origins, AnyOrigin: anyOrigin, CORSEnabled: cfg.Ops.CORSEnabled,
 		AccessTTL: cfg.AccessTokenTTL.D(), RefreshTTL: cfg.RefreshTokenTTL.D(), SessionTTL: cfg.SessionCookieTTL.D(),
 		Grace: cfg.SessionRefreshGracePeriod.D(), MaxLifetime: cfg.SessionMaxLifetime.D(), LoginStall: cfg.LoginStallTime.D(),
 		LoginAttempts: cfg.AuthLoginAttempts, PublicURL: cfg.PublicURL,

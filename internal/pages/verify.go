@@ -25,15 +25,15 @@ func (p *Pages) showVerify(w http.ResponseWriter, r *http.Request) {
 		Token: r.URL.Query().Get("token")}
 	if err := checkFields(r.URL.Query(), "token"); err != nil {
 		v.Token, v.Error = "", auth.AsError(err).Message
-		p.render(w, http.StatusBadRequest, "password.html", v)
+		p.render(w, r, http.StatusBadRequest, "password.html", v)
 		return
 	}
 	if v.Token == "" {
 		v.Error = "This link is incomplete. Open the link from your email again."
-		p.render(w, http.StatusBadRequest, "password.html", v)
+		p.render(w, r, http.StatusBadRequest, "password.html", v)
 		return
 	}
-	p.render(w, http.StatusOK, "password.html", v)
+	p.render(w, r, http.StatusOK, "password.html", v)
 }
 
 // submitVerify handles POST (form: token).
@@ -42,12 +42,12 @@ func (p *Pages) submitVerify(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, p.maxBody)
 	if err := r.ParseForm(); err != nil {
 		v.Error = "The form could not be read. Try again."
-		p.render(w, http.StatusBadRequest, "password.html", v)
+		p.render(w, r, http.StatusBadRequest, "password.html", v)
 		return
 	}
 	if err := checkFields(r.PostForm, "token"); err != nil {
 		v.Error = auth.AsError(err).Message
-		p.render(w, http.StatusBadRequest, "password.html", v)
+		p.render(w, r, http.StatusBadRequest, "password.html", v)
 		return
 	}
 	if err := p.svc.VerifyEmail(r.Context(), r.PostForm.Get("token"), auth.MetaFrom(r)); err != nil {
@@ -56,9 +56,9 @@ func (p *Pages) submitVerify(w http.ResponseWriter, r *http.Request) {
 			msg = "This link has already been used, or a newer one replaced it." // Directus's "Invalid verification code"
 		}
 		v.Error = msg
-		p.render(w, status, "password.html", v)
+		p.render(w, r, status, "password.html", v)
 		return
 	}
 	v.Done = verifyDone
-	p.render(w, http.StatusOK, "password.html", v)
+	p.render(w, r, http.StatusOK, "password.html", v)
 }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/gatehouse/gatehouse/internal/app/apptest"
 	"github.com/gatehouse/gatehouse/internal/playground/browsertest"
+	"github.com/gatehouse/gatehouse/internal/testproc"
 )
 
 // Selectors of graphiql 3.x (as in internal/playground/browser_test.go).
@@ -125,6 +126,16 @@ func TestPlaygroundLoginInBrowser(t *testing.T) {
 	ctx := browsertest.Chromium(t)
 	s := apptest.New(t, "sqlite3")
 	checkPlaygroundExamples(t, ctx, s.URL)
+}
+
+// TestPlaygroundBehindPrefixProxyInBrowser does the same through nginx serving
+// Gatehouse under /auth (stripping it), with PUBLIC_URL naming the prefix.
+func TestPlaygroundBehindPrefixProxyInBrowser(t *testing.T) {
+	ctx := browsertest.Chromium(t)
+	port := testproc.FreePort(t)
+	public := fmt.Sprintf("http://127.0.0.1:%d/auth", port)
+	s := apptest.New(t, "sqlite3", "PUBLIC_URL="+public)
+	checkPlaygroundExamples(t, ctx, testproc.NginxPrefix(t, port, "/auth", s.Listener.Addr().String()))
 }
 
 // checkPlaygroundExamples drives the playground's examples on both endpoints

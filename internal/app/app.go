@@ -17,6 +17,7 @@ import (
 
 	"github.com/uptrace/bun"
 
+	"github.com/gatehouse/gatehouse/api"
 	"github.com/gatehouse/gatehouse/internal/auth"
 	"github.com/gatehouse/gatehouse/internal/config"
 	"github.com/gatehouse/gatehouse/internal/mail"
@@ -39,6 +40,8 @@ type App struct {
 	Pages  *pages.Pages
 	Ops    *Ops // limits, CORS, client IP, metrics, request logs
 	Log    *slog.Logger
+	// OpenAPI is api/openapi.yaml as served (JSON, servers = PUBLIC_URL).
+	OpenAPI []byte
 }
 
 // Options tune assembly for tests.
@@ -128,6 +131,9 @@ func (a *App) build(ctx context.Context, o Options) error {
 		if n > 0 {
 			a.Log.Info("email keys recomputed", "users", n)
 		}
+	}
+	if a.OpenAPI, err = api.Document(cfg.PublicURL); err != nil {
+		return err
 	}
 	a.Pages, err = pages.New(a.Auth, cfg.ProjectName, int64(cfg.MaxPayloadSize), a.Log)
 	return err

@@ -28,7 +28,8 @@ const playgroundAssets = "/graphql/playground/"
 // playground, behind the shared middleware.
 func (a *App) Handler() http.Handler {
 	cfg := a.Config
-	api := rest.New(a.Auth, rest.Options{MaxBody: int64(cfg.MaxPayloadSize), RequestTimeout: cfg.RequestTimeout.D(), JWKS: a.Keys.JWKS, Logger: a.Log})
+	api := rest.New(a.Auth, rest.Options{MaxBody: int64(cfg.MaxPayloadSize), RequestTimeout: cfg.RequestTimeout.D(),
+		JWKS: a.Keys.JWKS, OpenAPI: a.OpenAPI, Logger: a.Log})
 	mux := http.NewServeMux()
 	api.Routes(mux)
 	a.Pages.Routes(mux)

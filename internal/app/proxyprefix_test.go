@@ -189,6 +189,15 @@ func TestBehindPathPrefixProxy(t *testing.T) {
 	}
 	submit(mailed("/admin/confirm-email"), url.Values{}, "Your email address is changed")
 
+	// The API document names the public URL, so generated clients call through the proxy.
+	var oas struct {
+		Servers []struct{ URL string } `json:"servers"`
+	}
+	if r := p.do(http.MethodGet, "/server/specs/oas", "", ""); r.StatusCode != 200 || json.Unmarshal(r.body, &oas) != nil ||
+		len(oas.Servers) != 1 || oas.Servers[0].URL != public {
+		t.Errorf("GET /server/specs/oas: %d servers %+v", r.StatusCode, oas.Servers)
+	}
+
 	// The playground on both endpoints: its assets load and its endpoint,
 	// resolved from the page, answers a query.
 	for _, ep := range []string{"/graphql", "/graphql/system"} {

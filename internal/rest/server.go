@@ -37,3 +37,10 @@ func (a *API) jwks(w http.ResponseWriter, _ *http.Request) {
 	w.Header().Set("Cache-Control", "public, max-age=60")
 	_, _ = w.Write(a.opts.JWKS())
 }
+
+// GET /server/specs/oas → the OpenAPI document of these routes (Directus's path).
+func (a *API) openAPI(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "public, max-age=3600")
+	_, _ = w.Write(a.opts.OpenAPI)
+}

@@ -226,6 +226,7 @@ func (s *Server) Do(method, path string, body any, header ...string) *Response {
 	}
 	defer res.Body.Close()
 	b, _ := io.ReadAll(res.Body)
+	s.checkOAS(req, res, b)
 	return &Response{Response: res, Body: b}
 }
 

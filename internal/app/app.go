@@ -17,6 +17,7 @@ import (
 
 	"github.com/uptrace/bun"
 
+	"github.com/gatehouse/gatehouse/api"
 	"github.com/gatehouse/gatehouse/internal/auth"
 	"github.com/gatehouse/gatehouse/internal/config"
 	"github.com/gatehouse/gatehouse/internal/mail"
@@ -41,6 +42,8 @@ type App struct {
 	Log    *slog.Logger
 
 	secretFP string // token.Fingerprint of SECRET, for the start log
+	// OpenAPI is api/openapi.yaml as served (JSON, servers = PUBLIC_URL).
+	OpenAPI []byte
 }
 
 // Options tune assembly for tests.
@@ -128,6 +131,9 @@ func (a *App) build(ctx context.Context, o Options) error {
 			a.Log.Info("email keys recomputed", "users", n)
 		}
 	}
+	if a.OpenAPI, err = api.Document(cfg.PublicURL); err != nil {
+		return err
+	}
 	a.Pages, err = pages.New(a.Auth, cfg.ProjectName, int64(cfg.MaxPayloadSize), a.Log)
 	return err
 }
@@ -143,7 +149,7 @@ func Settings(cfg *config.Config) auth.Settings {
 		anyOrigin, origins = false, nil
 	}
 	return auth.Settings{
-		CORSOrigins: origins, AnyOrigin: anyOrigin,
+		CORSOrigins: origins, AnyOrigin: anyOrigin, CORSEnabled: cfg.Ops.CORSEnabled,
 		AccessTTL: cfg.AccessTokenTTL.D(), RefreshTTL: cfg.RefreshTokenTTL.D(), SessionTTL: cfg.SessionCookieTTL.D(),
 		Grace: cfg.SessionRefreshGracePeriod.D(), MaxLifetime: cfg.SessionMaxLifetime.D(), LoginStall: cfg.LoginStallTime.D(),
 		LoginAttempts: cfg.AuthLoginAttempts, PublicURL: cfg.PublicURL,

@@ -28,22 +28,24 @@ const playgroundAssets = "/graphql/playground/"
 // playground, behind the shared middleware.
 func (a *App) Handler() http.Handler {
 	cfg := a.Config
-	api := rest.New(a.Auth, rest.Options{MaxBody: int64(cfg.MaxPayloadSize), RequestTimeout: cfg.RequestTimeout.D(), JWKS: a.Keys.JWKS,
-		JWKSMaxAge: cfg.JWKSMaxAge.D(), Logger: a.Log})
+	api := rest.New(a.Auth, rest.Options{MaxBody: int64(cfg.MaxPayloadSize), RequestTimeout: cfg.RequestTimeout.D(),
+		JWKS: a.Keys.JWKS, JWKSMaxAge: cfg.JWKSMaxAge.D(), OpenAPI: a.OpenAPI, Logger: a.Log})
 	mux := http.NewServeMux()
 	api.Routes(mux)
 	a.Pages.Routes(mux)
 
-	endpoint := func(es graphql.ExecutableSchema, path string, single []string) http.Handler {
+	endpoint := func(es graphql.ExecutableSchema, path, example string, single []string) http.Handler {
 		o := gqlserver.Options{Introspection: cfg.GraphQLIntrospection, ComplexityLimit: cfg.GraphQLComplexityLimit,
 			SingleUse: single, MaxBody: int64(cfg.MaxPayloadSize), Logger: a.Log}
 		if cfg.GraphQLPlayground {
-			o.Playground = playground.Handler(path, playgroundAssets, "Gatehouse "+path)
+			o.Playground = playground.Page{Endpoint: path, Assets: playgroundAssets, Title: "Gatehouse " + path, Example: example}.Handler()
 		}
 		return gqlserver.New(es, o)
 	}
-	mux.Handle("/graphql", endpoint(graph.NewExecutableSchema(graph.Config{Resolvers: &graph.Resolver{Auth: a.Auth}}), "/graphql", singleUseOurs))
-	mux.Handle("/graphql/system", endpoint(system.NewExecutableSchema(system.Config{Resolvers: &system.Resolver{Auth: a.Auth}}), "/graphql/system", singleUseSystem))
+	mux.Handle("/graphql", endpoint(graph.NewExecutableSchema(graph.Config{Resolvers: &graph.Resolver{Auth: a.Auth}}),
+		"/graphql", playground.ExampleGatehouse, singleUseOurs))
+	mux.Handle("/graphql/system", endpoint(system.NewExecutableSchema(system.Config{Resolvers: &system.Resolver{Auth: a.Auth}}),
+		"/graphql/system", playground.ExampleDirectus, singleUseSystem))
 	if cfg.GraphQLPlayground {
 		mux.Handle("GET "+playgroundAssets, playground.Handler("/graphql", playgroundAssets, ""))
 	}

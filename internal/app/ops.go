@@ -141,7 +141,9 @@ func (o *Ops) Wrap(h http.Handler) http.Handler {
 		reflectAny, list := cfg.CORSOriginMode()
 		h = httpmw.CORS(httpmw.CORSOptions{ReflectAny: reflectAny, Origins: list, Methods: cfg.CORSMethods,
 			AllowedHeaders: cfg.CORSAllowedHeaders, ExposedHeaders: cfg.CORSExposedHeaders,
-			Credentials: cfg.CORSCredentials, MaxAge: cfg.CORSMaxAge})(h)
+			Credentials: cfg.CORSCredentials, MaxAge: cfg.CORSMaxAge, Log: o.log})(h)
+	} else {
+		h = httpmw.CORSDisabled(o.log)(h)
 	}
 	logger := o.log
 	if !cfg.LogHTTP {

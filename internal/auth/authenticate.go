@@ -73,7 +73,7 @@ func (s *Service) Authenticate(ctx context.Context, c Credential, m Meta) (*Acco
 		return nil, nil
 	}
 	if c.Source == SourceCookie {
-		if err := s.checkOrigin(m.Origin); err != nil {
+		if err := s.checkOrigin(ctx, m.Origin); err != nil {
 			return nil, err
 		}
 	}

@@ -15,7 +15,7 @@ func (s *Service) Logout(ctx context.Context, p Presented, scopeArg Value, m Met
 		return err
 	}
 	if p.Mode != ModeJSON {
-		if err := s.checkOrigin(m.Origin); err != nil {
+		if err := s.checkOrigin(ctx, m.Origin); err != nil {
 			return err
 		}
 	}

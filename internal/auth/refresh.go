@@ -111,7 +111,7 @@ func (s *Service) resolve(ctx context.Context, p Presented) (sessionRef, error) 
 // cookie modes revokes the whole session.
 func (s *Service) Refresh(ctx context.Context, p Presented, m Meta) (Tokens, error) {
 	if p.Mode != ModeJSON {
-		if err := s.checkOrigin(m.Origin); err != nil {
+		if err := s.checkOrigin(ctx, m.Origin); err != nil {
 			return Tokens{}, err
 		}
 	}

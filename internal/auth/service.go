@@ -6,6 +6,7 @@ package auth
 import (
 	"context"
 	"crypto/cipher"
+	"fmt"
 	"log/slog"
 	"net/url"
 	"reflect"
@@ -143,6 +144,7 @@ type Settings struct {
 	PublicURL     string
 	CORSOrigins   []string // origins trusted for cookie-authenticated requests
 	AnyOrigin     bool     // CORS_ORIGIN=true: every origin is trusted
+	CORSEnabled   bool     // CORS_ENABLED, only to say what to change when an origin is refused
 	RefreshCookie CookieSpec
 	SessionCookie CookieSpec
 
@@ -243,12 +245,29 @@ func originOf(raw string) string {
 }
 
 // checkOrigin guards cookie-authenticated requests against CSRF: a browser
-// sends Origin on cross-site POSTs, and it must be one we trust.
-func (s *Service) checkOrigin(origin string) error {
+// sends Origin on cross-site POSTs, and it must be one we trust. A refusal
+// says which origin and what to configure, in the answer and the log: the
+// browser app's developer sees only a 403 otherwise.
+func (s *Service) checkOrigin(ctx context.Context, origin string) error {
 	if origin == "" || s.set.AnyOrigin || s.origins[strings.ToLower(origin)] {
 		return nil
 	}
-	return ErrForbidden
+	return s.originRefused(ctx, origin)
+}
+
+// originRefused is FORBIDDEN naming the origin and the setting that trusts it.
+func (s *Service) originRefused(ctx context.Context, origin string) error {
+	if len(origin) > 200 {
+		origin = origin[:200] + "…" // a header is the caller's to fill: bound what is echoed
+	}
+	fix := "add it to CORS_ORIGIN"
+	if !s.set.CORSEnabled {
+		fix = "set CORS_ENABLED=true and add it to CORS_ORIGIN"
+	}
+	reason := fmt.Sprintf("Origin %s is not allowed for cookie-authenticated requests; %s", origin, fix)
+	s.log.WarnContext(ctx, "cookie-authenticated request refused: origin not allowed", "origin", origin,
+		"fix", fix, "code", CodeForbidden)
+	return ForbiddenReason(reason)
 }
 
 // stallSince sleeps until d has passed since start: a floor on response time

@@ -1,10 +1,13 @@
 package httpmw
 
 import (
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
+
+	"github.com/gatehouse/gatehouse/internal/auth"
 )
 
 // CORSOptions are Directus's CORS_* settings.
@@ -16,13 +19,16 @@ type CORSOptions struct {
 	ExposedHeaders []string // CORS_EXPOSED_HEADERS
 	Credentials    bool     // CORS_CREDENTIALS
 	MaxAge         int      // CORS_MAX_AGE seconds; < 0 = no header
+	Log            *slog.Logger
 }
 
 // CORS answers cross-origin requests. An allowed origin is echoed exactly
 // (never "*", so credentials work) with Vary: Origin; a disallowed one gets
 // no Access-Control-Allow-Origin, so the browser withholds the response.
-// Preflights (OPTIONS with Access-Control-Request-Method) are answered 204
-// here and never reach the handler.
+// Preflights (OPTIONS with Access-Control-Request-Method) are answered here
+// and never reach the handler: 204 for an allowed origin, else 403 FORBIDDEN
+// naming the origin and the setting to change, also logged (a browser only
+// says "CORS error", and the developer needs to know what to configure).
 func CORS(o CORSOptions) func(http.Handler) http.Handler {
 	allowed := make(map[string]bool, len(o.Origins))
 	for _, s := range o.Origins {
@@ -78,11 +84,52 @@ func CORS(o CORSOptions) func(http.Handler) http.Handler {
 				if maxAge != "" {
 					h.Set("Access-Control-Max-Age", maxAge)
 				}
+				h.Set("Content-Length", "0")
+				w.WriteHeader(http.StatusNoContent)
+				return
 			}
-			h.Set("Content-Length", "0")
-			w.WriteHeader(http.StatusNoContent)
+			refusePreflight(w, r, o.Log, "Origin "+shown(origin)+" is not allowed by CORS_ORIGIN; add it to CORS_ORIGIN")
 		})
 	}
+}
+
+// CORSDisabled stands where CORS would with CORS_ENABLED=false: requests pass
+// untouched (no CORS headers, so browsers keep cross-origin answers from
+// scripts), but a preflight gets 403 FORBIDDEN saying CORS is off, and a log
+// line, instead of the catch-all 404 "Route doesn't exist".
+func CORSDisabled(log *slog.Logger) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.Method != http.MethodOptions || r.Header.Get("Access-Control-Request-Method") == "" {
+				next.ServeHTTP(w, r)
+				return
+			}
+			w.Header().Add("Vary", "Origin")
+			refusePreflight(w, r, log, "CORS is disabled, so the cross-origin request from "+shown(r.Header.Get("Origin"))+
+				" is refused; set CORS_ENABLED=true and add the origin to CORS_ORIGIN")
+		})
+	}
+}
+
+// refusePreflight answers a preflight 403 FORBIDDEN with reason, and logs it.
+func refusePreflight(w http.ResponseWriter, r *http.Request, log *slog.Logger, reason string) {
+	if log == nil {
+		log = slog.Default()
+	}
+	log.WarnContext(r.Context(), "CORS preflight refused", "origin", shown(r.Header.Get("Origin")),
+		"method", r.Header.Get("Access-Control-Request-Method"), "path", truncate(r.URL.Path, 200), "reason", reason)
+	writeError(w, auth.ForbiddenReason(reason))
+}
+
+// shown is an Origin header fit to echo: bounded, and named when absent.
+func shown(origin string) string {
+	switch {
+	case origin == "":
+		return "(no Origin header)"
+	case len(origin) > 200:
+		return origin[:200] + "…"
+	}
+	return origin
 }
 
 // normalizeOrigin lowers scheme and host and drops a trailing slash, so the

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/gatehouse/gatehouse/internal/httpmw"
@@ -67,7 +68,9 @@ func TestCORSDisallowedOrigin(t *testing.T) {
 	t.Parallel()
 	for _, origin := range []string{"https://evil.example.com", "null", "https://app.example.com.evil.com"} {
 		w, reached := corsDo(defaults, http.MethodOptions, origin, "Access-Control-Request-Method", "POST")
-		if reached || w.Code != http.StatusNoContent {
+		// Issue 20: a refused preflight is 403 FORBIDDEN with a reason (was 204 without one).
+		if reached || w.Code != http.StatusForbidden || !strings.Contains(w.Body.String(), `"code":"FORBIDDEN"`) ||
+			!strings.Contains(w.Body.String(), "add it to CORS_ORIGIN") {
 			t.Fatalf("%s preflight: %d reached=%v", origin, w.Code, reached)
 		}
 		for _, k := range []string{"Access-Control-Allow-Origin", "Access-Control-Allow-Credentials", "Access-Control-Allow-Methods"} {

@@ -12,7 +12,9 @@ import (
 )
 
 // File writes each message as an .eml file: the zero-configuration transport,
-// so a fresh install's reset flow works without a mail server.
+// so a fresh install's reset flow works without a mail server. The bodies are
+// not quoted-printable (8bit): a developer copies a link straight from the
+// file, and quoted-printable would break it ("=3D", soft line breaks).
 type File struct {
 	dir    string
 	logger *slog.Logger
@@ -34,7 +36,7 @@ func NewFile(dir string, logger *slog.Logger) (*File, error) {
 // Send writes m to <dir>/<timestamp>-<id>.eml.
 func (f *File) Send(ctx context.Context, m Message, from string) error {
 	now := f.now().UTC()
-	msg, err := buildMsg(m, from, now)
+	msg, err := buildMsg(m, from, now, true)
 	if err != nil {
 		return err
 	}
@@ -61,6 +63,7 @@ func (f *File) Send(ctx context.Context, m Message, from string) error {
 	if err := os.Rename(tmp.Name(), path); err != nil {
 		return fmt.Errorf("write mail: %w", err)
 	}
-	f.logger.InfoContext(ctx, "email written to file", "path", path, "subject", m.Subject)
+	// Where, never what: the file holds a live link.
+	f.logger.InfoContext(ctx, "email written to file; open it to follow its link", "path", path, "subject", m.Subject)
 	return nil
 }

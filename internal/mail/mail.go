@@ -73,8 +73,13 @@ func fromRow(r models.Message, s *seal.Sealer) (Message, error) {
 }
 
 // buildMsg assembles a multipart/alternative (text, html) RFC 5322 message.
-func buildMsg(m Message, from string, now time.Time) (*gomail.Msg, error) {
+// Bodies are quoted-printable unless raw: then they are written as they are
+// (8bit), so a link read from the file is the link that was sent.
+func buildMsg(m Message, from string, now time.Time, raw bool) (*gomail.Msg, error) {
 	msg := gomail.NewMsg()
+	if raw {
+		msg.SetEncoding(gomail.NoEncoding)
+	}
 	if err := msg.From(from); err != nil {
 		return nil, fmt.Errorf("invalid sender address: %w", err)
 	}

@@ -76,7 +76,7 @@ func NewSMTP(o SMTPOptions) (*SMTP, error) {
 
 // Send delivers m. The error never contains the password.
 func (s *SMTP) Send(ctx context.Context, m Message, from string) error {
-	msg, err := buildMsg(m, from, s.now())
+	msg, err := buildMsg(m, from, s.now(), false)
 	if err != nil {
 		return err
 	}

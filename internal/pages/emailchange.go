@@ -27,12 +27,12 @@ func (p *Pages) submitConfirmEmail(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, p.maxBody)
 	if err := r.ParseForm(); err != nil {
 		v.Error = "The form could not be read. Try again."
-		p.render(w, http.StatusBadRequest, "confirm-email.html", v)
+		p.render(w, r, http.StatusBadRequest, "confirm-email.html", v)
 		return
 	}
 	if err := checkFields(r.PostForm, "token"); err != nil {
 		v.Error = auth.AsError(err).Message
-		p.render(w, http.StatusBadRequest, "confirm-email.html", v)
+		p.render(w, r, http.StatusBadRequest, "confirm-email.html", v)
 		return
 	}
 	if err := p.svc.ConfirmEmailChange(r.Context(), auth.String(r.PostForm.Get("token")), auth.MetaFrom(r)); err != nil {
@@ -41,9 +41,9 @@ func (p *Pages) submitConfirmEmail(w http.ResponseWriter, r *http.Request) {
 			status, msg = http.StatusConflict, "This address belongs to another account now."
 		}
 		v.Error = msg
-		p.render(w, status, "confirm-email.html", v)
+		p.render(w, r, status, "confirm-email.html", v)
 		return
 	}
 	v.Done = "Your email address is changed. Sign in with it from now on."
-	p.render(w, http.StatusOK, "confirm-email.html", v)
+	p.render(w, r, http.StatusOK, "confirm-email.html", v)
 }

@@ -13,6 +13,7 @@ import (
 	"net/url"
 
 	"github.com/gatehouse/gatehouse/internal/auth"
+	"github.com/gatehouse/gatehouse/internal/relurl"
 )
 
 //go:embed templates/*.html templates/pages.css
@@ -55,8 +56,10 @@ func (p *Pages) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /admin/email-verified", p.verified)
 	mux.HandleFunc("GET "+confirmEmailPath, p.showConfirmEmail)
 	mux.HandleFunc("POST "+confirmEmailPath, p.submitConfirmEmail)
-	mux.HandleFunc("GET /admin/assets/pages.css", p.stylesheet)
+	mux.HandleFunc("GET "+stylesheetPath, p.stylesheet)
 }
+
+const stylesheetPath = "/admin/assets/pages.css"
 
 func (p *Pages) stylesheet(w http.ResponseWriter, _ *http.Request) {
 	w.Header().Set("Content-Type", "text/css; charset=utf-8")
@@ -69,15 +72,21 @@ type view struct {
 	Project string
 	Title   string
 	Intro   string
-	Action  string
+	Action  string // the form's target, as routed; rendered relative (see relurl)
+	CSS     string // set by render
 	Token   string
 	Button  string // a form with only this button (no password fields)
 	Error   string
 	Done    string // the success message, once done
 }
 
-func (p *Pages) render(w http.ResponseWriter, status int, name string, v view) {
+func (p *Pages) render(w http.ResponseWriter, r *http.Request, status int, name string, v view) {
 	v.Project = p.project
+	// Relative links: the page may be served under a proxy's path prefix.
+	v.CSS = relurl.To(r, stylesheetPath)
+	if v.Action != "" {
+		v.Action = relurl.To(r, v.Action)
+	}
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Content-Security-Policy", CSP)
@@ -100,10 +109,10 @@ func (p *Pages) showLink(w http.ResponseWriter, r *http.Request, name string, v 
 	case v.Token == "":
 		v.Error = "This link is incomplete. Open the link from your email again."
 	default:
-		p.render(w, http.StatusOK, name, v)
+		p.render(w, r, http.StatusOK, name, v)
 		return
 	}
-	p.render(w, http.StatusBadRequest, name, v)
+	p.render(w, r, http.StatusBadRequest, name, v)
 }
 
 // checkFields applies the edge check of text input (auth.CheckText) to a

@@ -43,18 +43,18 @@ func (p *Pages) submit(f form) http.HandlerFunc {
 		r.Body = http.MaxBytesReader(w, r.Body, p.maxBody)
 		if err := r.ParseForm(); err != nil {
 			v.Error = "The form could not be read. Try again."
-			p.render(w, http.StatusBadRequest, "password.html", v)
+			p.render(w, r, http.StatusBadRequest, "password.html", v)
 			return
 		}
 		if err := checkFields(r.PostForm, "token", "password", "confirm"); err != nil {
 			v.Error = auth.AsError(err).Message
-			p.render(w, http.StatusBadRequest, "password.html", v)
+			p.render(w, r, http.StatusBadRequest, "password.html", v)
 			return
 		}
 		tok, pw := r.PostForm.Get("token"), r.PostForm.Get("password")
 		if pw != r.PostForm.Get("confirm") {
 			v.Token, v.Error = tok, "The two passwords do not match."
-			p.render(w, http.StatusBadRequest, "password.html", v)
+			p.render(w, r, http.StatusBadRequest, "password.html", v)
 			return
 		}
 		if err := f.submit(r.Context(), tok, pw, auth.MetaFrom(r)); err != nil {
@@ -63,15 +63,15 @@ func (p *Pages) submit(f form) http.HandlerFunc {
 			if status == http.StatusBadRequest {
 				v.Token = tok // a policy failure leaves the token usable: let them try again
 			}
-			p.render(w, status, "password.html", v)
+			p.render(w, r, status, "password.html", v)
 			return
 		}
 		v.Done = f.done
-		p.render(w, http.StatusOK, "password.html", v)
+		p.render(w, r, http.StatusOK, "password.html", v)
 	}
 }
 
 // verified is where the email-verification link lands.
-func (p *Pages) verified(w http.ResponseWriter, _ *http.Request) {
-	p.render(w, http.StatusOK, "password.html", view{Title: "Email verified", Done: "Your email address is verified. You can now sign in."})
+func (p *Pages) verified(w http.ResponseWriter, r *http.Request) {
+	p.render(w, r, http.StatusOK, "password.html", view{Title: "Email verified", Done: "Your email address is verified. You can now sign in."})
 }

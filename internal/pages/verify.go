@@ -30,12 +30,12 @@ func (p *Pages) submitVerify(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, p.maxBody)
 	if err := r.ParseForm(); err != nil {
 		v.Error = "The form could not be read. Try again."
-		p.render(w, http.StatusBadRequest, "password.html", v)
+		p.render(w, r, http.StatusBadRequest, "password.html", v)
 		return
 	}
 	if err := checkFields(r.PostForm, "token"); err != nil {
 		v.Error = auth.AsError(err).Message
-		p.render(w, http.StatusBadRequest, "password.html", v)
+		p.render(w, r, http.StatusBadRequest, "password.html", v)
 		return
 	}
 	if err := p.svc.VerifyEmail(r.Context(), r.PostForm.Get("token"), auth.MetaFrom(r)); err != nil {
@@ -44,9 +44,9 @@ func (p *Pages) submitVerify(w http.ResponseWriter, r *http.Request) {
 			msg = "This link has already been used, or a newer one replaced it." // Directus's "Invalid verification code"
 		}
 		v.Error = msg
-		p.render(w, status, "password.html", v)
+		p.render(w, r, status, "password.html", v)
 		return
 	}
 	v.Done = verifyDone
-	p.render(w, http.StatusOK, "password.html", v)
+	p.render(w, r, http.StatusOK, "password.html", v)
 }

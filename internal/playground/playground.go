@@ -18,6 +18,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/gatehouse/gatehouse/internal/relurl"
 )
 
 // CSP is the Content-Security-Policy sent with the playground page and its assets.
@@ -104,11 +106,25 @@ var pageTemplate = template.Must(template.New("playground").Parse(`<!DOCTYPE htm
 <script defer src="{{.JS}}"></script>
 </head>
 <body>
-<div id="graphiql" data-endpoint="{{.Endpoint}}">Loading the GraphQL playground…</div>
+<div id="graphiql" data-endpoint="{{.Endpoint}}"{{with .Example}} data-example="{{.}}"{{end}}>Loading the GraphQL playground…</div>
 <noscript>The GraphQL playground needs JavaScript.</noscript>
 </body>
 </html>
 `))
+
+// Examples the page opens on (data-example; src/index.jsx holds the texts).
+const (
+	ExampleGatehouse = "gatehouse" // login and me on Gatehouse's schema
+	ExampleDirectus  = "directus"  // auth_login and users_me on Directus's names
+)
+
+// Page describes one playground page.
+type Page struct {
+	Endpoint string // the GraphQL endpoint as routed, e.g. "/graphql"
+	Assets   string // where the assets are routed, e.g. "/graphql/playground/"
+	Title    string
+	Example  string // ExampleGatehouse, ExampleDirectus or "" (GraphiQL's own welcome)
+}
 
 // Handler serves the playground page for endpoint (e.g. "/graphql") at any path it is
 // mounted on, plus its assets under assetPrefix (e.g. "/graphql/playground/"), with a
@@ -116,26 +132,36 @@ var pageTemplate = template.Must(template.New("playground").Parse(`<!DOCTYPE htm
 // for the content-hashed asset names the page links to (plain names are served too,
 // revalidated by ETag).
 func Handler(endpoint, assetPrefix, title string) http.Handler {
+	return Page{Endpoint: endpoint, Assets: assetPrefix, Title: title}.Handler()
+}
+
+// Handler serves p (see the package function Handler). The page's links are
+// relative to the URL it was requested with (internal/relurl), so it works
+// behind a proxy that serves Gatehouse under a path prefix.
+func (p Page) Handler() http.Handler {
 	loadAssets()
+	assetPrefix := p.Assets
 	if !strings.HasSuffix(assetPrefix, "/") {
 		assetPrefix += "/"
 	}
-	if title == "" {
-		title = "GraphQL playground"
+	if p.Title == "" {
+		p.Title = "GraphQL playground"
 	}
-	var page bytes.Buffer
-	err := pageTemplate.Execute(&page, struct{ Title, Endpoint, JS, CSS string }{
-		Title:    title,
-		Endpoint: endpoint,
-		JS:       assetPrefix + jsAsset.hashedName,
-		CSS:      assetPrefix + cssAsset.hashedName,
-	})
-	if err != nil {
-		panic("playground: rendering page: " + err.Error())
+	render := func(r *http.Request) ([]byte, string) {
+		var page bytes.Buffer
+		err := pageTemplate.Execute(&page, struct{ Title, Endpoint, Example, JS, CSS string }{
+			Title:    p.Title,
+			Endpoint: relurl.To(r, p.Endpoint),
+			Example:  p.Example,
+			JS:       relurl.To(r, assetPrefix+jsAsset.hashedName),
+			CSS:      relurl.To(r, assetPrefix+cssAsset.hashedName),
+		})
+		if err != nil {
+			panic("playground: rendering page: " + err.Error())
+		}
+		sum := sha256.Sum256(page.Bytes())
+		return page.Bytes(), `"` + hex.EncodeToString(sum[:])[:16] + `"`
 	}
-	pageBody := page.Bytes()
-	pageSum := sha256.Sum256(pageBody)
-	pageETag := `"` + hex.EncodeToString(pageSum[:])[:16] + `"`
 
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
@@ -158,6 +184,7 @@ func Handler(endpoint, assetPrefix, title string) http.Handler {
 			serveAsset(w, r, a, name == a.hashedName)
 			return
 		}
+		pageBody, pageETag := render(r)
 		h.Set("Content-Type", "text/html; charset=utf-8")
 		h.Set("Cache-Control", "no-cache")
 		h.Set("ETag", pageETag)

@@ -33,6 +33,14 @@ func body(t *testing.T, res *http.Response) string {
 
 var srcRE = regexp.MustCompile(`(?:src|href)="([^"]*)"`)
 
+// relTo is how the page at path refers to rest (a path under the root).
+func relTo(path, rest string) string {
+	if d := strings.Count(path, "/") - 1; d > 0 {
+		return strings.Repeat("../", d) + rest
+	}
+	return "./" + rest
+}
+
 func TestPage(t *testing.T) {
 	h := Handler("/graphql?x=<\"'>", "/graphql/playground/", "Gatehouse <GraphQL>")
 	for _, path := range []string{"/graphql", "/", "/anything/else"} {
@@ -62,14 +70,15 @@ func TestPage(t *testing.T) {
 			}
 		}
 		// No inline script or style: every <script> has a same-origin src, no style attributes.
-		if strings.Count(page, "<script") != strings.Count(page, `<script defer src="/graphql/playground/`) {
+		// Relative since issue 20, so a proxy's path prefix is kept; resolved, it is /graphql/playground/.
+		if strings.Count(page, "<script") != strings.Count(page, `<script defer src="`+relTo(path, "graphql/playground/")) {
 			t.Errorf("inline or foreign script in page:\n%s", page)
 		}
 		if strings.Contains(page, "<style") || strings.Contains(page, "style=") || strings.Contains(page, " on") && regexp.MustCompile(`\son[a-z]+=`).MatchString(page) {
 			t.Errorf("inline style or handler in page:\n%s", page)
 		}
 		// Endpoint and title are escaped.
-		if !strings.Contains(page, `data-endpoint="/graphql?x=&lt;&#34;&#39;&gt;"`) {
+		if !strings.Contains(page, `data-endpoint="`+relTo(path, "graphql?x=&lt;&#34;&#39;&gt;")+`"`) {
 			t.Errorf("endpoint not in an escaped data attribute:\n%s", page)
 		}
 		if !strings.Contains(page, "<title>Gatehouse &lt;GraphQL&gt;</title>") {
@@ -112,9 +121,10 @@ func TestAssets(t *testing.T) {
 			t.Fatalf("unexpected link %q", u)
 		}
 		seen++
-		if !regexp.MustCompile(`^/graphql/playground/graphiql\.[0-9a-f]{16}\.(js|css)$`).MatchString(u) {
-			t.Errorf("asset URL %q is not hashed under the prefix", u)
+		if !regexp.MustCompile(`^\./graphql/playground/graphiql\.[0-9a-f]{16}\.(js|css)$`).MatchString(u) {
+			t.Errorf("asset URL %q is not hashed under the prefix, relative to /graphql", u)
 		}
+		u = strings.TrimPrefix(u, ".")
 		res := get(t, h, u, nil)
 		b := body(t, res)
 		if res.StatusCode != http.StatusOK || res.Header.Get("Content-Type") != ct {

@@ -16,6 +16,7 @@ type Options struct {
 	RequestTimeout time.Duration // REQUEST_TIMEOUT: a deadline on each request's work
 	JWKS           func() []byte // the public key set
 	JWKSMaxAge     time.Duration // JWKS_MAX_AGE: how long verifiers may cache the key set; 0 = 60s
+	OpenAPI        []byte        // GET /server/specs/oas (api.Document)
 	Logger         *slog.Logger
 }
 
@@ -46,38 +47,61 @@ func New(svc *auth.Service, o Options) *API {
 
 // Routes registers every REST route on mux.
 func (a *API) Routes(mux *http.ServeMux) {
-	// Every route gets the edge check of its query string and path first.
-	handle := func(pattern string, h http.HandlerFunc) { mux.HandleFunc(pattern, a.checkQuery(pattern, h)) }
-	handle("POST /auth/login", a.login)
-	handle("POST /auth/refresh", a.refresh)
-	handle("POST /auth/logout", a.logout)
-	handle("POST /auth/password/request", a.passwordRequest)
-	handle("POST /auth/password/reset", a.passwordReset)
-	handle("GET /auth", a.providers)
-	handle("GET /auth/sessions", a.sessions)
-	handle("GET /users/me", a.me)
-	handle("PATCH /users/me", a.updateMe)
-	handle("GET /users", a.listUsers)
-	handle("POST /users", a.createUser)
-	handle("GET /users/{id}", a.getUser)
-	handle("PATCH /users/{id}", a.updateUser)
-	handle("DELETE /users/{id}", a.deleteUser)
-	handle("GET /roles", a.listRoles)
-	handle("POST /roles", a.createRole)
-	handle("POST /users/invite", a.invite)
-	handle("POST /users/invite/accept", a.acceptInvite)
-	handle("POST /users/register", a.register)
-	handle("POST /users/email/confirm", a.confirmEmail)
-	handle("POST /users/me/tfa/generate", a.tfaGenerate)
-	handle("POST /users/me/tfa/enable", a.tfaEnable)
-	handle("POST /users/me/tfa/disable", a.tfaDisable)
-	handle("POST /users/me/tfa/recovery-codes", a.recoveryCodes)
-	handle("GET /users/me/tfa/recovery-codes", a.recoveryCodesLeft)
-	handle("POST /users/{id}/tfa/disable", a.tfaDisableFor)
-	handle("GET /server/ping", a.ping)
-	handle("GET /server/health", a.health)
-	handle("GET /.well-known/jwks.json", a.jwks)
-	handle("/", a.notFound)
+	for _, rt := range a.routes() {
+		// Every route gets the edge check of its query string and path first.
+		mux.HandleFunc(rt.pattern, a.checkQuery(rt.pattern, rt.h))
+	}
+	mux.HandleFunc("/", a.checkQuery("/", a.notFound))
+}
+
+// RoutePatterns lists the patterns Routes registers besides the catch-all
+// "/" (api/openapi.yaml must describe each: a test holds them together).
+func RoutePatterns() []string {
+	var out []string
+	for _, rt := range (&API{}).routes() {
+		out = append(out, rt.pattern)
+	}
+	return out
+}
+
+type route struct {
+	pattern string
+	h       http.HandlerFunc
+}
+
+func (a *API) routes() []route {
+	return []route{
+		{"POST /auth/login", a.login},
+		{"POST /auth/refresh", a.refresh},
+		{"POST /auth/logout", a.logout},
+		{"POST /auth/password/request", a.passwordRequest},
+		{"POST /auth/password/reset", a.passwordReset},
+		{"GET /auth", a.providers},
+		{"GET /auth/sessions", a.sessions},
+		{"GET /users/me", a.me},
+		{"PATCH /users/me", a.updateMe},
+		{"GET /users", a.listUsers},
+		{"POST /users", a.createUser},
+		{"GET /users/{id}", a.getUser},
+		{"PATCH /users/{id}", a.updateUser},
+		{"DELETE /users/{id}", a.deleteUser},
+		{"GET /roles", a.listRoles},
+		{"POST /roles", a.createRole},
+		{"POST /users/invite", a.invite},
+		{"POST /users/invite/accept", a.acceptInvite},
+		{"POST /users/register", a.register},
+		{"POST /users/email/confirm", a.confirmEmail},
+		{"POST /users/me/tfa/generate", a.tfaGenerate},
+		{"POST /users/me/tfa/enable", a.tfaEnable},
+		{"POST /users/me/tfa/disable", a.tfaDisable},
+		{"POST /users/me/tfa/recovery-codes", a.recoveryCodes},
+		{"GET /users/me/tfa/recovery-codes", a.recoveryCodesLeft},
+		{"POST /users/{id}/tfa/disable", a.tfaDisableFor},
+		{"GET /server/ping", a.ping},
+		{"GET /server/health", a.health},
+		{"GET /server/specs/oas", a.openAPI},
+		{"GET /.well-known/jwks.json", a.jwks},
+	}
 }
 
 func (a *API) notFound(w http.ResponseWriter, r *http.Request) {

@@ -40,3 +40,10 @@ func (a *API) jwks(w http.ResponseWriter, _ *http.Request) {
 	w.Header().Set("Cache-Control", "public, max-age="+strconv.FormatInt(int64(a.opts.JWKSMaxAge/time.Second), 10))
 	_, _ = w.Write(a.opts.JWKS())
 }
+
+// GET /server/specs/oas → the OpenAPI document of these routes (Directus's path).
+func (a *API) openAPI(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "public, max-age=3600")
+	_, _ = w.Write(a.opts.OpenAPI)
+}

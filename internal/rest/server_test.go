@@ -1,6 +1,7 @@
 package rest_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/gatehouse/gatehouse/internal/app/apptest"
@@ -28,4 +29,24 @@ func TestServerRoutes(t *testing.T) {
 			t.Fatalf("health without a database: %d %s", r.StatusCode, r.Body)
 		}
 	})
+}
+
+// TestOpenAPIRoute: Directus's path serves api/openapi.yaml as JSON, its
+// servers naming PUBLIC_URL (apptest checks the answer against the document).
+func TestOpenAPIRoute(t *testing.T) {
+	s := apptest.New(t, "sqlite3")
+	r := s.Do("GET", "/server/specs/oas", nil)
+	servers, _ := r.JSON()["servers"].([]any)
+	first, _ := firstOr(servers).(map[string]any)
+	if r.StatusCode != 200 || !strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") ||
+		first["url"] != "http://gatehouse.test" || r.JSON()["paths"] == nil {
+		t.Fatalf("GET /server/specs/oas: %d %v %.300s", r.StatusCode, r.Header, r.Body)
+	}
+}
+
+func firstOr(v []any) any {
+	if len(v) == 0 {
+		return nil
+	}
+	return v[0]
 }

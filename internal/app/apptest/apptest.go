@@ -57,6 +57,30 @@ type Server struct {
 	App   *app.App
 	Clock *Clock
 	t     testing.TB
+	logs  *logBuffer
+}
+
+// logBuffer keeps what the server logged, for tests that check a log line;
+// past 4 MiB (a benchmark's request logs) it keeps no more.
+type logBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *logBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.b.Len() > 4<<20 {
+		return len(p), nil
+	}
+	return l.b.Write(p)
+}
+
+// Logs is everything the server has logged so far (text handler lines).
+func (s *Server) Logs() string {
+	s.logs.mu.Lock()
+	defer s.logs.mu.Unlock()
+	return s.logs.b.String()
 }
 
 // AdminEmail and AdminPassword are the bootstrap admin's credentials.
@@ -100,9 +124,10 @@ func NewOn(t testing.TB, o store.Options, env ...string) *Server {
 		t.Fatal(err)
 	}
 	clock := &Clock{t: time.Now().UTC().Truncate(time.Second)}
-	var out io.Writer = io.Discard
+	logs := &logBuffer{}
+	var out io.Writer = logs
 	if os.Getenv("GATEHOUSE_TEST_LOG") != "" {
-		out = os.Stderr // see the server's logs while debugging a test
+		out = io.MultiWriter(logs, os.Stderr) // see the server's logs while debugging a test
 	}
 	log := slog.New(slog.NewTextHandler(out, nil))
 	a, err := app.Open(context.Background(), cfg, log, app.Options{Now: clock.Now})
@@ -121,7 +146,7 @@ func NewOn(t testing.TB, o store.Options, env ...string) *Server {
 	}
 	srv := httptest.NewServer(a.Handler())
 	t.Cleanup(srv.Close)
-	return &Server{Server: srv, App: a, Clock: clock, t: t}
+	return &Server{Server: srv, App: a, Clock: clock, t: t, logs: logs}
 }
 
 // Response is a finished HTTP exchange.
@@ -214,6 +239,7 @@ func (s *Server) Do(method, path string, body any, header ...string) *Response {
 	}
 	defer res.Body.Close()
 	b, _ := io.ReadAll(res.Body)
+	s.checkOAS(req, res, b)
 	return &Response{Response: res, Body: b}
 }
 

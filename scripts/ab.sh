@@ -30,7 +30,7 @@ URL=http://127.0.0.1:$PORT
 OUT=$(mktemp -d /tmp/gatehouse-ab.XXXXXX)
 # Whatever ends the script, end the servers it started.
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$OUT"' EXIT
-go build -o "$OUT/gatehouse-bench" ./cmd/gatehouse-bench
+(cd tools && go build -o "$OUT/gatehouse-bench" ./gatehouse-bench) # its own module: tools/go.mod
 
 # cpu_ticks <comm>: utime+stime (clock ticks) summed over processes named comm
 # (names without spaces, so the fields of /proc/<pid>/stat line up; a process

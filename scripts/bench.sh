@@ -33,7 +33,7 @@ if [[ -z "${GH_BIN:-}" ]]; then
   GH_BIN=$OUT/gatehouse
   go build -o "$GH_BIN" ./cmd/gatehouse
 fi
-go build -o "$OUT/gatehouse-bench" ./cmd/gatehouse-bench
+(cd tools && go build -o "$OUT/gatehouse-bench" ./gatehouse-bench) # its own module: tools/go.mod
 go test -c -o "$OUT/password.test" ./internal/password
 BENCH="$OUT/gatehouse-bench -url $URL -email admin@example.com -password $PW"
 

@@ -5,7 +5,7 @@
 #   1. installs govulncheck $GOVULNCHECK_VERSION into a cache dir (GOBIN);
 #   2. downloads golang.org/x/vulndb@$VULNDB_VERSION through the module proxy
 #      and builds a v1-layout database from its data/osv/*.json
-#      (scripts/vulndb), cached per version;
+#      (tools/vulndb, in the tools module), cached per version;
 #   3. runs `govulncheck -db file://DB -format json ./...` and fails (exit 3,
 #      as govulncheck does) on any vulnerability the code calls; 0
 #      otherwise; other codes are errors. Nothing is allow-listed.
@@ -58,7 +58,7 @@ if [ ! -f "$db/index/modules.json" ]; then
     echo "vulncheck: could not download golang.org/x/vulndb@$VULNDB_VERSION" >&2
     exit 2
   fi
-  go run ./scripts/vulndb -src "$src" -version "$VULNDB_VERSION" -out "$db"
+  (cd tools && go run ./vulndb -src "$src" -version "$VULNDB_VERSION" -out "$db")
 fi
 
 # 3. Scan.
@@ -75,7 +75,7 @@ if [ $# -gt 0 ]; then
 fi
 filter=$(mktemp -d)
 trap 'rm -rf "$filter"' EXIT
-go build -o "$filter/vulndb" ./scripts/vulndb
+(cd tools && go build -o "$filter/vulndb" ./vulndb)
 status=0
 "$bin" -db "file://$db" -format json ./... >"$filter/out.json" || status=$?
 # With -format json govulncheck exits 0 whatever it finds, non-zero on errors.

@@ -10,11 +10,11 @@
 // index.go): "fixed" is the highest SEMVER fix of the module's ranges, or
 // empty when the vulnerability was re-introduced after it.
 //
-//	go run ./scripts/vulndb -src VULNDB_MODULE_DIR -version V -out DIR
+//	(cd tools && go run ./vulndb -src VULNDB_MODULE_DIR -version V -out DIR)
 //
 // scripts/vulncheck.sh downloads the module, runs this and govulncheck.
 //
-//	govulncheck -format json ./... | go run ./scripts/vulndb filter ID...
+//	govulncheck -format json ./... | (cd tools && go run ./vulndb filter ID...)
 //
 // drops the named standard-library advisories from govulncheck's findings
 // and exits 3 if any called vulnerability remains (filter.go).

@@ -14,7 +14,11 @@
 // needs no clearing. And on amd64 the reference block the next block will
 // need is prefetched while the current block is computed. The last lane of
 // each segment runs on the calling goroutine, so a one-lane hash starts no
-// goroutines. Output is identical (tests compare against x/crypto).
+// goroutines. Output is identical (tests compare against x/crypto;
+// FuzzDifferential explores further). UPSTREAM records the x/crypto version
+// and the SHA-256 of each upstream file; scripts/argon2-upstream.sh (run by
+// CI) fails when the x/crypto in go.mod differs from it, so upstream fixes
+// are reviewed and ported rather than missed.
 package argon2
 
 import (

@@ -42,8 +42,17 @@ type UserInput struct {
 	Proof                                                                Proof // changes to one's own account only
 }
 
+// UserFilter narrows ListUsers. The adapters build it, so it lives here and
+// not in internal/store; the store's own filter has the same fields.
+type UserFilter struct {
+	Email  string // as typed; ListUsers normalizes it
+	Status string
+	Limit  int
+	Offset int
+}
+
 // ListUsers is GET /users for admins.
-func (s *Service) ListUsers(ctx context.Context, a *Accountability, f store.UserFilter) ([]*UserView, error) {
+func (s *Service) ListUsers(ctx context.Context, a *Accountability, f UserFilter) ([]*UserView, error) {
 	if err := s.requireAdmin(ctx, a); err != nil {
 		return nil, err
 	}
@@ -60,7 +69,7 @@ func (s *Service) ListUsers(ctx context.Context, a *Accountability, f store.User
 		}
 		f.Email = key
 	}
-	users, err := s.store.ListUsers(ctx, f)
+	users, err := s.store.ListUsers(ctx, store.UserFilter(f))
 	if err != nil {
 		return nil, internal(err)
 	}

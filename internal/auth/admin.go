@@ -125,7 +125,7 @@ func (s *Service) CreateUserAs(ctx context.Context, a *Accountability, in UserIn
 	if err := s.store.CreateUser(ctx, u); err != nil {
 		return nil, s.writeFailure(err, u)
 	}
-	s.audit(ctx, "user_created", u.ID, m, "by "+a.UserID)
+	s.audit(ctx, models.ActionUserCreated, u.ID, m, "by "+a.UserID)
 	return viewOf(u), nil
 }
 
@@ -157,7 +157,7 @@ func (s *Service) DeleteUserAs(ctx context.Context, a *Accountability, id string
 	if err := s.store.DeleteUser(ctx, id); err != nil {
 		return internal(err)
 	}
-	s.audit(ctx, "user_deleted", id, m, "by "+a.UserID)
+	s.audit(ctx, models.ActionUserDeleted, id, m, "by "+a.UserID)
 	return nil
 }
 
@@ -208,9 +208,9 @@ func (s *Service) updateUser(ctx context.Context, a *Accountability, u *models.U
 		if err := s.store.ReplaceRecoveryCodes(ctx, u.ID, nil, u.UpdatedAt); err != nil {
 			return nil, internal(err)
 		}
-		s.audit(ctx, "tfa_disabled", u.ID, m, "by "+a.UserID)
+		s.audit(ctx, models.ActionTFADisabled, u.ID, m, "by "+a.UserID)
 	}
-	s.audit(ctx, "user_updated", u.ID, m, fmt.Sprintf("by %s: %v", a.UserID, cols))
+	s.audit(ctx, models.ActionUserUpdated, u.ID, m, fmt.Sprintf("by %s: %v", a.UserID, cols))
 	return viewOf(u), nil
 }
 

@@ -168,26 +168,29 @@ func (r *Response) Data() map[string]any {
 	return d
 }
 
-// Code returns errors[0].extensions.code, or "".
-func (r *Response) Code() string {
+// FirstError returns errors[0].extensions.code and errors[0].message, or ""
+// for each that is missing: the one reader of error envelopes in tests.
+func (r *Response) FirstError() (code, message string) {
 	errs, _ := r.JSON()["errors"].([]any)
 	if len(errs) == 0 {
-		return ""
+		return "", ""
 	}
 	e, _ := errs[0].(map[string]any)
 	ext, _ := e["extensions"].(map[string]any)
-	c, _ := ext["code"].(string)
+	code, _ = ext["code"].(string)
+	message, _ = e["message"].(string)
+	return code, message
+}
+
+// Code returns errors[0].extensions.code, or "".
+func (r *Response) Code() string {
+	c, _ := r.FirstError()
 	return c
 }
 
 // Message returns errors[0].message, or "".
 func (r *Response) Message() string {
-	errs, _ := r.JSON()["errors"].([]any)
-	if len(errs) == 0 {
-		return ""
-	}
-	e, _ := errs[0].(map[string]any)
-	m, _ := e["message"].(string)
+	_, m := r.FirstError()
 	return m
 }
 

@@ -42,20 +42,8 @@ func post(client *http.Client, url string, body any) answer {
 	}
 	defer res.Body.Close()
 	b, _ := io.ReadAll(res.Body)
-	var v struct {
-		Data   map[string]any `json:"data"`
-		Errors []struct {
-			Extensions struct {
-				Code string `json:"code"`
-			} `json:"extensions"`
-		} `json:"errors"`
-	}
-	_ = json.Unmarshal(b, &v)
-	a := answer{status: res.StatusCode, data: v.Data}
-	if len(v.Errors) > 0 {
-		a.code = v.Errors[0].Extensions.Code
-	}
-	return a
+	r := &apptest.Response{Response: res, Body: b}
+	return answer{status: res.StatusCode, code: r.Code(), data: r.Data()}
 }
 
 // TestPrimaryFailover runs Gatehouse on a synchronous primary + standby pair

@@ -225,7 +225,7 @@ func TestEdgeRefusesBadArguments(t *testing.T) {
 					total++
 					r := post(s, ep, c.query, c.varJSON, bearer...)
 					want := fmt.Sprintf("%q %s", c.name, bad.says)
-					if code, msg := gqlError(r); r.StatusCode != 200 || code != "INVALID_PAYLOAD" || !strings.Contains(msg, want) {
+					if code, msg := r.FirstError(); r.StatusCode != 200 || code != "INVALID_PAYLOAD" || !strings.Contains(msg, want) {
 						t.Errorf("%s %s %s: got %d %.300s; want INVALID_PAYLOAD %q", ep, c.what, bad.name, r.StatusCode, r.Body, want)
 					}
 				}
@@ -242,13 +242,13 @@ func TestEdgeRefusesBadArguments(t *testing.T) {
 			{"/graphql/system", `mutation { users_register(email: "a@b.com", password: "p\u0000") }`, `"password" must not contain NUL characters`},
 		} {
 			r := s.GraphQL(c.ep, c.query, nil)
-			if code, msg := gqlError(r); r.StatusCode != 200 || code != "INVALID_PAYLOAD" || !strings.Contains(msg, c.want) {
+			if code, msg := r.FirstError(); r.StatusCode != 200 || code != "INVALID_PAYLOAD" || !strings.Contains(msg, c.want) {
 				t.Errorf("%s %.80s: got %d %.300s", c.ep, c.query, r.StatusCode, r.Body)
 			}
 		}
 		// Raw invalid bytes in the document itself: refused one way or the other, never a 5xx.
 		r := s.Post("/graphql/system", []byte("{\"query\":\"mutation { auth_password_request(email: \\\"a\xff@b.com\\\") }\"}"))
-		if code, _ := gqlError(r); r.StatusCode >= 500 || (code != "INVALID_PAYLOAD" && code != "GRAPHQL_VALIDATION") {
+		if code, _ := r.FirstError(); r.StatusCode >= 500 || (code != "INVALID_PAYLOAD" && code != "GRAPHQL_VALIDATION") {
 			t.Errorf("raw invalid UTF-8 in the document: %d %s", r.StatusCode, r.Body)
 		}
 	}, "PUBLIC_REGISTRATION=true")

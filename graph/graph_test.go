@@ -23,19 +23,6 @@ func creds(mode string) map[string]any {
 	return v
 }
 
-// gqlError returns the first error's code and message.
-func gqlError(r *apptest.Response) (code, message string) {
-	errs, _ := r.JSON()["errors"].([]any)
-	if len(errs) == 0 {
-		return "", ""
-	}
-	e := errs[0].(map[string]any)
-	ext, _ := e["extensions"].(map[string]any)
-	code, _ = ext["code"].(string)
-	message, _ = e["message"].(string)
-	return code, message
-}
-
 func TestLoginRefreshLogoutMe(t *testing.T) {
 	apptest.Each(t, func(t *testing.T, s *apptest.Server) {
 		r := s.GraphQL("/graphql", loginQ, creds(""))
@@ -121,13 +108,13 @@ func TestSameErrorsAsREST(t *testing.T) {
 		} {
 			g := s.GraphQL("/graphql", loginQ, c.vars)
 			rest := s.Post("/auth/login", c.rest)
-			code, msg := gqlError(g)
+			code, msg := g.FirstError()
 			if g.StatusCode != 200 || code != rest.Code() || msg != rest.Message() || code == "" {
 				t.Errorf("%v: GraphQL %d %s vs REST %s", c.vars, g.StatusCode, g.Body, rest.Body)
 			}
 		}
 		g := s.GraphQL("/graphql", `mutation { refresh { expires } }`, nil)
-		if code, msg := gqlError(g); code != "INVALID_PAYLOAD" || msg != "Invalid payload. The refresh token is required in either the payload or cookie." {
+		if code, msg := g.FirstError(); code != "INVALID_PAYLOAD" || msg != "Invalid payload. The refresh token is required in either the payload or cookie." {
 			t.Fatalf("refresh without token: %s", g.Body)
 		}
 	})
@@ -137,7 +124,7 @@ func TestValidationAndTransport(t *testing.T) {
 	s := apptest.New(t, "sqlite3", "GRAPHQL_COMPLEXITY_LIMIT=5")
 	validation := func(name string, r *apptest.Response, inner string) {
 		t.Helper()
-		code, msg := gqlError(r)
+		code, msg := r.FirstError()
 		if r.StatusCode != 400 || code != "GRAPHQL_VALIDATION" || msg != "GraphQL validation error." || !strings.Contains(string(r.Body), inner) {
 			t.Errorf("%s: %d %s", name, r.StatusCode, r.Body)
 		}

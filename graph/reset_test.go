@@ -36,7 +36,7 @@ func TestPasswordReset(t *testing.T) {
 		}
 		// A URL off the allow list: the REST error.
 		r = s.GraphQL("/graphql", requestQ, map[string]any{"e": apptest.AdminEmail, "u": "http://evil.example.com/x"})
-		if code, msg := gqlError(r); r.StatusCode != 200 || code != "INVALID_PAYLOAD" ||
+		if code, msg := r.FirstError(); r.StatusCode != 200 || code != "INVALID_PAYLOAD" ||
 			msg != `Invalid payload. URL "http://evil.example.com/x" can't be used to reset passwords.` {
 			t.Fatalf("disallowed url: %d %s", r.StatusCode, r.Body)
 		}
@@ -62,12 +62,12 @@ func TestPasswordReset(t *testing.T) {
 
 		// Bad token: HTTP 200 with the REST code.
 		r = s.GraphQL("/graphql", resetQ, map[string]any{"t": "garbage", "p": "a-brand-new-passphrase"})
-		if code, _ := gqlError(r); r.StatusCode != 200 || code != "INVALID_TOKEN" || !strings.Contains(string(r.Body), `"resetPassword":null`) {
+		if code, _ := r.FirstError(); r.StatusCode != 200 || code != "INVALID_TOKEN" || !strings.Contains(string(r.Body), `"resetPassword":null`) {
 			t.Fatalf("bad token: %d %s", r.StatusCode, r.Body)
 		}
 		// Weak password: FAILED_VALIDATION, not echoed.
 		r = s.GraphQL("/graphql", resetQ, map[string]any{"t": tok, "p": "password123"})
-		if code, _ := gqlError(r); code != "FAILED_VALIDATION" || strings.Contains(string(r.Body), "password123") {
+		if code, _ := r.FirstError(); code != "FAILED_VALIDATION" || strings.Contains(string(r.Body), "password123") {
 			t.Fatalf("weak password: %s", r.Body)
 		}
 
@@ -81,18 +81,18 @@ func TestPasswordReset(t *testing.T) {
 		}
 		// Spent.
 		r = s.GraphQL("/graphql", resetQ, map[string]any{"t": tok, "p": "another-long-passphrase"})
-		if code, _ := gqlError(r); code != "FORBIDDEN" {
+		if code, _ := r.FirstError(); code != "FORBIDDEN" {
 			t.Fatalf("reused token: %s", r.Body)
 		}
 
 		// One reset request per operation.
 		r = s.GraphQL("/graphql", `mutation { a: requestPasswordReset(email: "admin@example.com") b: requestPasswordReset(email: "admin@example.com") }`, nil)
-		if code, _ := gqlError(r); r.StatusCode != 400 || code != "GRAPHQL_VALIDATION" ||
+		if code, _ := r.FirstError(); r.StatusCode != 400 || code != "GRAPHQL_VALIDATION" ||
 			!strings.Contains(string(r.Body), `\"requestPasswordReset\" can only be used once per request`) {
 			t.Fatalf("aliased requests: %d %s", r.StatusCode, r.Body)
 		}
 		r = s.GraphQL("/graphql", `mutation { a: resetPassword(token: "x", password: "y") b: resetPassword(token: "x", password: "z") }`, nil)
-		if code, _ := gqlError(r); r.StatusCode != 400 || code != "GRAPHQL_VALIDATION" {
+		if code, _ := r.FirstError(); r.StatusCode != 400 || code != "GRAPHQL_VALIDATION" {
 			t.Fatalf("aliased resets: %d %s", r.StatusCode, r.Body)
 		}
 		deliver()

@@ -11,7 +11,6 @@ import (
 	"github.com/gatehouse/gatehouse/graph/model"
 	"github.com/gatehouse/gatehouse/internal/auth"
 	"github.com/gatehouse/gatehouse/internal/gqlserver"
-	"github.com/gatehouse/gatehouse/internal/store"
 )
 
 // Login is the resolver for the login field.
@@ -213,7 +212,7 @@ func (r *queryResolver) Users(ctx context.Context, limit *int, offset *int, emai
 	if err != nil {
 		return nil, err
 	}
-	f := store.UserFilter{Email: deref(email), Status: deref(status)}
+	f := auth.UserFilter{Email: deref(email), Status: deref(status)}
 	if limit != nil {
 		f.Limit = *limit
 	}

@@ -41,7 +41,7 @@ func wantTrue(t *testing.T, r *apptest.Response, field string) {
 // wantCode fails unless errors[0].extensions.code is code (with HTTP 200) and data.<field> is null.
 func wantCode(t *testing.T, r *apptest.Response, field, code string) {
 	t.Helper()
-	got, _ := gqlError(r)
+	got, _ := r.FirstError()
 	d := r.Data()
 	if v, ok := d[field]; r.StatusCode != 200 || got != code || !ok || v != nil {
 		t.Fatalf("%s: want %s, got %d %s", field, code, r.StatusCode, r.Body)
@@ -50,7 +50,7 @@ func wantCode(t *testing.T, r *apptest.Response, field, code string) {
 
 func wantValidation(t *testing.T, r *apptest.Response, inner string) {
 	t.Helper()
-	if code, _ := gqlError(r); r.StatusCode != 400 || code != "GRAPHQL_VALIDATION" || !strings.Contains(string(r.Body), inner) {
+	if code, _ := r.FirstError(); r.StatusCode != 400 || code != "GRAPHQL_VALIDATION" || !strings.Contains(string(r.Body), inner) {
 		t.Fatalf("want 400 GRAPHQL_VALIDATION %q: %d %s", inner, r.StatusCode, r.Body)
 	}
 }
@@ -227,7 +227,7 @@ func TestInviteAcceptGraphQL(t *testing.T) {
 		s.Login("inv@example.com", "a-long-password-1")
 		r := s.GraphQL("/graphql", acceptQ, map[string]any{"t": tok, "p": "a-long-password-2"})
 		wantCode(t, r, "acceptInvite", "INVALID_INVITE")
-		if _, msg := gqlError(r); msg != "This invite is no longer valid." {
+		if _, msg := r.FirstError(); msg != "This invite is no longer valid." {
 			t.Fatalf("second accept: %s", r.Body)
 		}
 		s.Login("inv@example.com", "a-long-password-1")

@@ -16,19 +16,6 @@ const (
 	resetQ   = `mutation($t: String!, $p: String!) { auth_password_reset(token: $t, password: $p) }`
 )
 
-// firstError returns errors[0]'s code and message.
-func firstError(r *apptest.Response) (code, message string) {
-	errs, _ := r.JSON()["errors"].([]any)
-	if len(errs) == 0 {
-		return "", ""
-	}
-	e, _ := errs[0].(map[string]any)
-	ext, _ := e["extensions"].(map[string]any)
-	code, _ = ext["code"].(string)
-	message, _ = e["message"].(string)
-	return code, message
-}
-
 func TestPasswordReset(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, client string) {
 		sink := mailtest.NewServer(t)
@@ -47,7 +34,7 @@ func TestPasswordReset(t *testing.T) {
 			t.Fatalf("unknown email: %d %s", r.StatusCode, r.Body)
 		}
 		r = s.GraphQL(ep, requestQ, map[string]any{"e": apptest.AdminEmail, "u": "http://evil.example.com/x"})
-		if code, msg := firstError(r); r.StatusCode != 200 || code != "INVALID_PAYLOAD" ||
+		if code, msg := r.FirstError(); r.StatusCode != 200 || code != "INVALID_PAYLOAD" ||
 			msg != `Invalid payload. URL "http://evil.example.com/x" can't be used to reset passwords.` {
 			t.Fatalf("disallowed url: %d %s", r.StatusCode, r.Body)
 		}
@@ -73,11 +60,11 @@ func TestPasswordReset(t *testing.T) {
 		tok := u.Query().Get("token")
 
 		r = s.GraphQL(ep, resetQ, map[string]any{"t": "garbage", "p": "a-brand-new-passphrase"})
-		if code, _ := firstError(r); r.StatusCode != 200 || code != "INVALID_TOKEN" || !strings.Contains(string(r.Body), `"auth_password_reset":null`) {
+		if code, _ := r.FirstError(); r.StatusCode != 200 || code != "INVALID_TOKEN" || !strings.Contains(string(r.Body), `"auth_password_reset":null`) {
 			t.Fatalf("bad token: %d %s", r.StatusCode, r.Body)
 		}
 		r = s.GraphQL(ep, resetQ, map[string]any{"t": tok, "p": "short"})
-		if code, _ := firstError(r); code != "FAILED_VALIDATION" || strings.Contains(string(r.Body), "short") {
+		if code, _ := r.FirstError(); code != "FAILED_VALIDATION" || strings.Contains(string(r.Body), "short") {
 			t.Fatalf("weak password: %s", r.Body)
 		}
 		r = s.GraphQL(ep, resetQ, map[string]any{"t": tok, "p": "a-brand-new-passphrase"})
@@ -89,17 +76,17 @@ func TestPasswordReset(t *testing.T) {
 			t.Fatalf("refresh token from before the reset: %d %s", r.StatusCode, r.Body)
 		}
 		r = s.GraphQL(ep, resetQ, map[string]any{"t": tok, "p": "another-long-passphrase"})
-		if code, _ := firstError(r); code != "FORBIDDEN" {
+		if code, _ := r.FirstError(); code != "FORBIDDEN" {
 			t.Fatalf("reused token: %s", r.Body)
 		}
 
 		r = s.GraphQL(ep, `mutation { a: auth_password_request(email: "admin@example.com") b: auth_password_request(email: "admin@example.com") }`, nil)
-		if code, _ := firstError(r); r.StatusCode != 400 || code != "GRAPHQL_VALIDATION" ||
+		if code, _ := r.FirstError(); r.StatusCode != 400 || code != "GRAPHQL_VALIDATION" ||
 			!strings.Contains(string(r.Body), `\"auth_password_request\" can only be used once per request`) {
 			t.Fatalf("aliased requests: %d %s", r.StatusCode, r.Body)
 		}
 		r = s.GraphQL(ep, `mutation { a: auth_password_reset(token: "x", password: "y") b: auth_password_reset(token: "x", password: "z") }`, nil)
-		if code, _ := firstError(r); r.StatusCode != 400 || code != "GRAPHQL_VALIDATION" {
+		if code, _ := r.FirstError(); r.StatusCode != 400 || code != "GRAPHQL_VALIDATION" {
 			t.Fatalf("aliased resets: %d %s", r.StatusCode, r.Body)
 		}
 		deliver()

@@ -71,7 +71,7 @@ func TestInviteAndRegister(t *testing.T) {
 		wantTrue(t, s.GraphQL(ep, acceptQ, map[string]any{"t": tok, "p": "a-long-password-1"}), "users_invite_accept")
 		s.Login("inv@example.com", "a-long-password-1")
 		r := s.GraphQL(ep, acceptQ, map[string]any{"t": tok, "p": "a-long-password-2"})
-		if code, msg := firstError(r); r.StatusCode != 200 || code != "INVALID_INVITE" || msg != "This invite is no longer valid." {
+		if code, msg := r.FirstError(); r.StatusCode != 200 || code != "INVALID_INVITE" || msg != "This invite is no longer valid." {
 			t.Fatalf("second users_invite_accept: %d %s", r.StatusCode, r.Body)
 		}
 
@@ -146,7 +146,7 @@ func TestTFAAndUpdateMe(t *testing.T) {
 			t.Fatalf("update_users_me: %s", r.Body)
 		}
 		r = s.GraphQL(ep, `mutation { update_users_me(data: {tfa_secret: "ABC"}) { id } }`, nil, auth...)
-		if code, msg := firstError(r); r.StatusCode != 200 || code != "INVALID_PAYLOAD" || msg != `Invalid payload. You can't change the "tfa_secret" value manually.` {
+		if code, msg := r.FirstError(); r.StatusCode != 200 || code != "INVALID_PAYLOAD" || msg != `Invalid payload. You can't change the "tfa_secret" value manually.` {
 			t.Fatalf("update_users_me tfa_secret: %d %s", r.StatusCode, r.Body)
 		}
 		if me := s.GraphQL(ep, `{ users_me { tfa_secret first_name } }`, nil, auth...); !strings.Contains(string(me.Body), `"tfa_secret":null`) {

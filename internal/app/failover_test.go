@@ -2,7 +2,6 @@ package app_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -42,20 +41,8 @@ func post(client *http.Client, url string, body any) answer {
 	}
 	defer res.Body.Close()
 	b, _ := io.ReadAll(res.Body)
-	var v struct {
-		Data   map[string]any `json:"data"`
-		Errors []struct {
-			Extensions struct {
-				Code string `json:"code"`
-			} `json:"extensions"`
-		} `json:"errors"`
-	}
-	_ = json.Unmarshal(b, &v)
-	a := answer{status: res.StatusCode, data: v.Data}
-	if len(v.Errors) > 0 {
-		a.code = v.Errors[0].Extensions.Code
-	}
-	return a
+	r := &apptest.Response{Response: res, Body: b}
+	return answer{status: res.StatusCode, code: r.Code(), data: r.Data()}
 }
 
 // TestPrimaryFailover runs Gatehouse on a synchronous primary + standby pair
@@ -70,7 +57,7 @@ func TestPrimaryFailover(t *testing.T) {
 	c := storetest.NewCluster(t)
 	c.Exec("CREATE DATABASE gatehouse")
 	o := store.Options{Client: "pg", DSN: c.DSN("gatehouse")}
-	migrate(t, o)
+	storetest.Migrate(t, o)
 	s := apptest.NewOn(t, o)
 	client := &http.Client{Timeout: 15 * time.Second}
 
@@ -170,18 +157,5 @@ func TestPrimaryFailover(t *testing.T) {
 		if a := post(client, s.URL+"/auth/refresh", map[string]any{"refresh_token": lastTokens[i]}); a.status != 200 {
 			t.Errorf("worker %d's newest token after the failover: %d %s", i, a.status, a.code)
 		}
-	}
-}
-
-// migrate applies the migrations to the database of o.
-func migrate(t *testing.T, o store.Options) {
-	t.Helper()
-	db, err := store.Open(context.Background(), o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if _, err := store.NewFor(db, o).Migrate(context.Background()); err != nil {
-		t.Fatal(err)
 	}
 }

@@ -1,7 +1,6 @@
 package app_test
 
 import (
-	"context"
 	"fmt"
 	"net"
 	"os"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/gatehouse/gatehouse/internal/app/apptest"
 	"github.com/gatehouse/gatehouse/internal/store"
+	"github.com/gatehouse/gatehouse/internal/store/storetest"
 )
 
 // privatePostgres starts a PostgreSQL cluster of its own (Debian's binaries,
@@ -85,14 +85,7 @@ func privatePostgres(t *testing.T) (dsn string, restart func()) {
 func TestPostgresRestartUnderLoad(t *testing.T) {
 	dsn, restart := privatePostgres(t)
 	o := store.Options{Client: "pg", DSN: dsn, PoolMax: 8}
-	db, err := store.Open(context.Background(), o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := store.New(db).Migrate(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	db.Close()
+	storetest.Migrate(t, o)
 	s := apptest.NewOn(t, o, "DB_POOL_MAX=8", "REQUEST_TIMEOUT=2s")
 	tok := s.Login(apptest.AdminEmail, apptest.AdminPassword).Data()["access_token"].(string)
 

@@ -42,8 +42,17 @@ type UserInput struct {
 	Proof                                                                Proof // changes to one's own account only
 }
 
+// UserFilter narrows ListUsers. The adapters build it, so it lives here and
+// not in internal/store; the store's own filter has the same fields.
+type UserFilter struct {
+	Email  string // as typed; ListUsers normalizes it
+	Status string
+	Limit  int
+	Offset int
+}
+
 // ListUsers is GET /users for admins.
-func (s *Service) ListUsers(ctx context.Context, a *Accountability, f store.UserFilter) ([]*UserView, error) {
+func (s *Service) ListUsers(ctx context.Context, a *Accountability, f UserFilter) ([]*UserView, error) {
 	if err := s.requireAdmin(ctx, a); err != nil {
 		return nil, err
 	}
@@ -60,7 +69,7 @@ func (s *Service) ListUsers(ctx context.Context, a *Accountability, f store.User
 		}
 		f.Email = key
 	}
-	users, err := s.store.ListUsers(ctx, f)
+	users, err := s.store.ListUsers(ctx, store.UserFilter(f))
 	if err != nil {
 		return nil, internal(err)
 	}
@@ -116,7 +125,7 @@ func (s *Service) CreateUserAs(ctx context.Context, a *Accountability, in UserIn
 	if err := s.store.CreateUser(ctx, u); err != nil {
 		return nil, s.writeFailure(err, u)
 	}
-	s.audit(ctx, "user_created", u.ID, m, "by "+a.UserID)
+	s.audit(ctx, models.ActionUserCreated, u.ID, m, "by "+a.UserID)
 	return viewOf(u), nil
 }
 
@@ -148,7 +157,7 @@ func (s *Service) DeleteUserAs(ctx context.Context, a *Accountability, id string
 	if err := s.store.DeleteUser(ctx, id); err != nil {
 		return internal(err)
 	}
-	s.audit(ctx, "user_deleted", id, m, "by "+a.UserID)
+	s.audit(ctx, models.ActionUserDeleted, id, m, "by "+a.UserID)
 	return nil
 }
 
@@ -199,9 +208,9 @@ func (s *Service) updateUser(ctx context.Context, a *Accountability, u *models.U
 		if err := s.store.ReplaceRecoveryCodes(ctx, u.ID, nil, u.UpdatedAt); err != nil {
 			return nil, internal(err)
 		}
-		s.audit(ctx, "tfa_disabled", u.ID, m, "by "+a.UserID)
+		s.audit(ctx, models.ActionTFADisabled, u.ID, m, "by "+a.UserID)
 	}
-	s.audit(ctx, "user_updated", u.ID, m, fmt.Sprintf("by %s: %v", a.UserID, cols))
+	s.audit(ctx, models.ActionUserUpdated, u.ID, m, fmt.Sprintf("by %s: %v", a.UserID, cols))
 	return viewOf(u), nil
 }
 

@@ -117,7 +117,8 @@ func (s *Service) checkSessionToken(ctx context.Context, c token.Claims) error {
 	if sess.UserID != c.UserID || !sess.ExpiresAt.After(now) || s.pastLifetime(sess, now) {
 		return ErrInvalidCredentials
 	}
-	if c.Generation == sess.Generation || (c.Generation == sess.Generation-1 && s.inGrace(sess, now)) {
+	switch s.generation(sess, c.Generation, now) {
+	case genCurrent, genGrace:
 		return nil
 	}
 	return ErrInvalidCredentials

@@ -54,7 +54,7 @@ func (s *Service) requestEmailChange(ctx context.Context, a *Accountability, u *
 	other, err := s.store.UserByEmail(ctx, key)
 	switch {
 	case err == nil && other.ID != u.ID:
-		s.audit(ctx, "email_change_refused", u.ID, m, "address taken")
+		s.audit(ctx, models.ActionEmailChangeRefused, u.ID, m, "address taken")
 		return nil
 	case err != nil && !errors.Is(err, store.ErrNotFound):
 		return internal(err)
@@ -78,7 +78,7 @@ func (s *Service) requestEmailChange(ctx context.Context, a *Accountability, u *
 		return internal(err)
 	}
 	s.wake()
-	s.audit(ctx, "email_change_requested", u.ID, m, "")
+	s.audit(ctx, models.ActionEmailChangeRequested, u.ID, m, "")
 	return nil
 }
 
@@ -124,7 +124,7 @@ func (s *Service) ConfirmEmailChange(ctx context.Context, token Value, m Meta) e
 		return errTokenSpent
 	}
 	s.wake()
-	s.audit(ctx, "email_changed", u.ID, m, "")
+	s.audit(ctx, models.ActionEmailChanged, u.ID, m, "")
 	return nil
 }
 

@@ -66,7 +66,7 @@ func (s *Service) Invite(ctx context.Context, a *Accountability, in InviteInput,
 			return err
 		}
 		if invitee != "" {
-			s.auditItem(ctx, "invite_sent", a.UserID, invitee, m, email)
+			s.auditItem(ctx, models.ActionInviteSent, a.UserID, invitee, m, email)
 		}
 	}
 	return nil
@@ -138,6 +138,6 @@ func (s *Service) AcceptInvite(ctx context.Context, token, password Value, m Met
 	if !spent {
 		return ErrInvalidInvite
 	}
-	s.audit(ctx, "invite_accepted", u.ID, m, "")
+	s.audit(ctx, models.ActionInviteAccepted, u.ID, m, "")
 	return nil
 }

@@ -30,7 +30,7 @@ func (s *Service) Logout(ctx context.Context, p Presented, scopeArg Value, m Met
 	if err != nil {
 		return nil
 	}
-	if s.spent(sess, ref.gen, s.now().UTC()) {
+	if s.generation(sess, ref.gen, s.now().UTC()) == genSpent {
 		// A rotated-out token is reuse, whatever the scope asked: someone
 		// holds a copy. It ends its own session, never the user's others.
 		s.revokeForReuse(ctx, sess, m)

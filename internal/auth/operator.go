@@ -83,7 +83,7 @@ func (s *Service) OperatorRevokeSessions(ctx context.Context, email string) (int
 	if err := s.store.DeleteUserSessions(ctx, u.ID, ""); err != nil {
 		return 0, internal(err)
 	}
-	s.audit(ctx, "user_updated", u.ID, Meta{}, "by the gatehouse CLI: sessions revoked")
+	s.audit(ctx, models.ActionUserUpdated, u.ID, Meta{}, "by the gatehouse CLI: sessions revoked")
 	return len(live), nil
 }
 

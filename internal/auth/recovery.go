@@ -56,7 +56,7 @@ func (s *Service) RecoveryCodes(ctx context.Context, a *Accountability, otp Valu
 	if err := s.store.ReplaceRecoveryCodes(ctx, u.ID, hashes, s.now().UTC()); err != nil {
 		return nil, internal(err)
 	}
-	s.audit(ctx, "recovery_codes_issued", u.ID, m, "")
+	s.audit(ctx, models.ActionRecoveryCodesIssued, u.ID, m, "")
 	return codes, nil
 }
 
@@ -82,6 +82,6 @@ func (s *Service) useRecoveryCode(ctx context.Context, u *models.User, code stri
 	if err != nil || !ok {
 		return false, err
 	}
-	s.audit(ctx, "recovery_code_used", u.ID, m, "")
+	s.audit(ctx, models.ActionRecoveryCodeUsed, u.ID, m, "")
 	return true, nil
 }

@@ -165,10 +165,11 @@ var errReuse = errors.New("refresh token reuse")
 // advance decides which generation's token the caller gets, given the
 // session as it was and whether this call rotated it from gen.
 func (s *Service) advance(ctx context.Context, sess *models.Session, gen int64, rotated bool, now time.Time) (int64, error) {
-	switch {
-	case gen == sess.Generation && rotated:
-		return gen + 1, nil
-	case gen == sess.Generation:
+	switch s.generation(sess, gen, now) {
+	case genCurrent:
+		if rotated {
+			return gen + 1, nil
+		}
 		// A concurrent refresh won the race: converge on its successor.
 		sess, err := s.store.Session(ctx, sess.ID)
 		if err != nil {
@@ -177,26 +178,16 @@ func (s *Service) advance(ctx context.Context, sess *models.Session, gen int64, 
 			}
 			return 0, internal(err)
 		}
-		if sess.Generation == gen+1 && s.inGrace(sess, now) {
+		if s.generation(sess, gen, now) == genGrace { // it moved on by exactly one, just now
 			return sess.Generation, nil
 		}
 		return 0, errReuse
-	case gen == sess.Generation-1 && s.inGrace(sess, now):
+	case genGrace:
 		return sess.Generation, nil
-	case gen < sess.Generation:
+	case genSpent:
 		return 0, errReuse
 	}
 	return 0, ErrInvalidCredentials // from the future: not a token we issued
-}
-
-// spent reports whether generation gen of sess is rotated out: older than
-// the current one, and not the previous one within the grace period.
-func (s *Service) spent(sess *models.Session, gen int64, now time.Time) bool {
-	return gen < sess.Generation && !(gen == sess.Generation-1 && s.inGrace(sess, now))
-}
-
-func (s *Service) inGrace(sess *models.Session, now time.Time) bool {
-	return sess.RotatedAt != nil && !now.After(sess.RotatedAt.Add(s.set.Grace))
 }
 
 // liveSession loads an unexpired session and its active user. An inactive

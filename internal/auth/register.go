@@ -120,7 +120,7 @@ func (s *Service) Register(ctx context.Context, in RegisterInput, m Meta) error 
 		}
 		s.wake()
 	}
-	s.audit(ctx, "registered", u.ID, m, "")
+	s.audit(ctx, models.ActionRegistered, u.ID, m, "")
 	return nil
 }
 
@@ -205,6 +205,6 @@ func (s *Service) VerifyEmail(ctx context.Context, token string, m Meta) error {
 	if !spent {
 		return InvalidPayload("Invalid verification code")
 	}
-	s.audit(ctx, "email_verified", u.ID, m, "")
+	s.audit(ctx, models.ActionEmailVerified, u.ID, m, "")
 	return nil
 }

@@ -53,7 +53,7 @@ func (s *Service) RequestPasswordReset(ctx context.Context, in ResetRequest, m M
 		s.log.ErrorContext(ctx, "queueing the reset email failed", "err", errors.Unwrap(err))
 		return nil
 	}
-	s.audit(ctx, "password_reset_requested", u.ID, m, "")
+	s.audit(ctx, models.ActionPasswordResetRequested, u.ID, m, "")
 	return nil
 }
 
@@ -90,7 +90,7 @@ func (s *Service) ResetPassword(ctx context.Context, in ResetInput, m Meta) erro
 	if !spent {
 		return ErrForbidden // a concurrent reset spent it first
 	}
-	s.audit(ctx, "password_reset", u.ID, m, "")
+	s.audit(ctx, models.ActionPasswordReset, u.ID, m, "")
 	return nil
 }
 
@@ -100,5 +100,5 @@ func (s *Service) MessageAbandoned(ctx context.Context, m models.Message) {
 	if u, err := s.userByEmail(ctx, m.ToAddress); err == nil {
 		userID = u.ID
 	}
-	s.audit(ctx, "email_abandoned", userID, Meta{}, m.Subject)
+	s.audit(ctx, models.ActionEmailAbandoned, userID, Meta{}, m.Subject)
 }

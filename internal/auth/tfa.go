@@ -158,7 +158,7 @@ func (s *Service) EnableTFA(ctx context.Context, a *Accountability, secret, otp 
 	if err := s.store.ReplaceRecoveryCodes(ctx, u.ID, nil, u.UpdatedAt); err != nil {
 		return internal(err)
 	}
-	s.audit(ctx, "tfa_enabled", u.ID, m, "")
+	s.audit(ctx, models.ActionTFAEnabled, u.ID, m, "")
 	return nil
 }
 
@@ -215,6 +215,6 @@ func (s *Service) clearTFA(ctx context.Context, u *models.User, m Meta) error {
 	if err := s.store.ReplaceRecoveryCodes(ctx, u.ID, nil, u.UpdatedAt); err != nil {
 		return internal(err)
 	}
-	s.audit(ctx, "tfa_disabled", u.ID, m, "")
+	s.audit(ctx, models.ActionTFADisabled, u.ID, m, "")
 	return nil
 }

@@ -57,7 +57,7 @@ func TestOutboxBodiesDroppedWhenAbandonedOrExpired(t *testing.T) {
 			t.Fatalf("row: %+v", m)
 		}
 		expired := f.enqueue(t, "b@example.com", time.Hour)
-		f.clock.Add(2 * time.Hour)
+		f.clock.Advance(2 * time.Hour)
 		runOnce(t, w, 1)
 		if m := f.row(t, expired.ID); m.Status != models.MessageExpired {
 			t.Fatalf("row: %+v", m)
@@ -79,7 +79,7 @@ func TestOutboxUnopenableBodyIsAbandoned(t *testing.T) {
 		w := f.worker(mail.WorkerOptions{OnAbandoned: func(_ context.Context, m models.Message) { abandoned = append(abandoned, m.ID) }})
 		victim := f.enqueue(t, "victim@example.com", time.Hour)
 		html, text := f.rawBodies(t, victim.ID)
-		f.clock.Add(time.Second) // the victim's row is the oldest
+		f.clock.Advance(time.Second) // the victim's row is the oldest
 		moved := &models.Message{ID: uuid.NewString(), ToAddress: "attacker@example.com", Subject: "s", HTML: html, Text: text,
 			Status: models.MessagePending, NextAttemptAt: f.clock.Now(), CreatedAt: f.clock.Now()}
 		legacy := &models.Message{ID: uuid.NewString(), ToAddress: "old@example.com", Subject: "old", HTML: "<p>plain</p>",
@@ -121,21 +121,21 @@ func TestOutboxPurgeAfterRetention(t *testing.T) {
 		abandoned := f.enqueue(t, "abandoned@example.com", time.Hour)
 		runOnce(t, w, 1)
 		expired := f.enqueue(t, "expired@example.com", time.Minute)
-		f.clock.Add(2 * time.Minute)
+		f.clock.Advance(2 * time.Minute)
 		runOnce(t, w, 1)
 		pending := f.enqueue(t, "pending@example.com", 30*24*time.Hour)
 		if err := f.st.MarkRetry(context.Background(), pending.ID, 0, f.clock.Now().Add(30*24*time.Hour), ""); err != nil {
 			t.Fatal(err)
 		}
 
-		f.clock.Add(7*24*time.Hour - 3*time.Minute) // not yet
+		f.clock.Advance(7*24*time.Hour - 3*time.Minute) // not yet
 		if n, err := w.Purge(context.Background()); err != nil || n != 0 {
 			t.Fatalf("purge before retention: %d %v", n, err)
 		}
 		recent := f.enqueue(t, "recent@example.com", time.Hour)
 		f.sink.setTempFail(false)
 		runOnce(t, w, 1)
-		f.clock.Add(5 * time.Minute)
+		f.clock.Advance(5 * time.Minute)
 		if n, err := w.Purge(context.Background()); err != nil || n != 3 {
 			t.Fatalf("purge: %d %v, want 3", n, err)
 		}

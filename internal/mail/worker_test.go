@@ -12,24 +12,16 @@ import (
 	"github.com/gatehouse/gatehouse/internal/seal"
 	"github.com/gatehouse/gatehouse/internal/store"
 	"github.com/gatehouse/gatehouse/internal/store/storetest"
+	"github.com/gatehouse/gatehouse/internal/testclock"
 	"github.com/gatehouse/gatehouse/models"
 )
 
 func TestMain(m *testing.M) { storetest.Main(m) }
 
-// clock is the injected time source: tests advance it, never sleep.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time      { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
-func (c *clock) Add(d time.Duration) { c.mu.Lock(); c.now = c.now.Add(d); c.mu.Unlock() }
-
 type fixture struct {
 	st    *store.Store
 	sink  *sink
-	clock *clock
+	clock *testclock.Clock
 	tr    mail.Transport
 	seal  *seal.Sealer
 }
@@ -48,7 +40,7 @@ func setup(t *testing.T, client string) *fixture {
 		t.Fatal(err)
 	}
 	return &fixture{st: storetest.New(t, client), sink: s,
-		clock: &clock{now: time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)}, tr: tr, seal: bodies}
+		clock: testclock.New(time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)), tr: tr, seal: bodies}
 }
 
 func (f *fixture) worker(o mail.WorkerOptions) *mail.Worker {
@@ -162,7 +154,7 @@ func TestWorkerRetriesThroughOutage(t *testing.T) {
 
 		// Then the server goes away entirely: connection refused is retried too.
 		f.sink.down()
-		f.clock.Add(5 * time.Second)
+		f.clock.Advance(5 * time.Second)
 		runOnce(t, w, 1)
 		if m := f.row(t, row.ID); m.Status != models.MessagePending || m.Attempts != 2 {
 			t.Fatalf("after refusal: %+v", m)
@@ -170,7 +162,7 @@ func TestWorkerRetriesThroughOutage(t *testing.T) {
 
 		f.sink.setTempFail(false)
 		f.sink.up()
-		f.clock.Add(10 * time.Second)
+		f.clock.Advance(10 * time.Second)
 		runOnce(t, w, 1)
 		if got := f.sink.messages(); len(got) != 1 {
 			t.Fatalf("received %d messages after recovery; want exactly 1", len(got))
@@ -178,7 +170,7 @@ func TestWorkerRetriesThroughOutage(t *testing.T) {
 		if m := f.row(t, row.ID); m.Status != models.MessageSent || m.Attempts != 3 {
 			t.Fatalf("after recovery: %+v", m)
 		}
-		f.clock.Add(time.Hour)
+		f.clock.Advance(time.Hour)
 		runOnce(t, w, 0)
 		if got := f.sink.messages(); len(got) != 1 {
 			t.Fatalf("received %d messages; want exactly 1", len(got))
@@ -203,7 +195,7 @@ func TestWorkerAbandons(t *testing.T) {
 			if m := f.row(t, row.ID); m.Attempts != i {
 				t.Fatalf("attempt %d: row %+v", i, m)
 			}
-			f.clock.Add(15 * time.Minute) // at least the capped backoff
+			f.clock.Advance(15 * time.Minute) // at least the capped backoff
 		}
 		m := f.row(t, row.ID)
 		if m.Status != models.MessageAbandoned || m.Attempts != 3 || m.LastError == nil {
@@ -228,7 +220,7 @@ func TestWorkerSkipsExpired(t *testing.T) {
 		f := setup(t, client)
 		w := f.worker(mail.WorkerOptions{})
 		row := f.enqueue(t, "a@example.com", time.Hour)
-		f.clock.Add(time.Hour + time.Millisecond) // the token died while queued
+		f.clock.Advance(time.Hour + time.Millisecond) // the token died while queued
 		runOnce(t, w, 1)
 		if m := f.row(t, row.ID); m.Status != models.MessageExpired {
 			t.Fatalf("row: %+v", m)

@@ -10,19 +10,8 @@ import (
 
 	"github.com/gatehouse/gatehouse/internal/ratelimit"
 	"github.com/gatehouse/gatehouse/internal/ratelimit/redistest"
+	"github.com/gatehouse/gatehouse/internal/testclock"
 )
-
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
 
 type factory func(t *testing.T, o ratelimit.Options) ratelimit.Limiter
 
@@ -201,7 +190,7 @@ func TestRedisUnreachableIsAnError(t *testing.T) {
 
 func TestMemoryBounded(t *testing.T) {
 	t.Parallel()
-	clk := &clock{t: time.Unix(1_700_000_000, 0)}
+	clk := testclock.New(time.Unix(1_700_000_000, 0))
 	l, err := ratelimit.NewMemory(ratelimit.Options{Points: 1, Duration: time.Second, Now: clk.Now})
 	if err != nil {
 		t.Fatal(err)

@@ -5,7 +5,6 @@ import (
 	"strconv"
 
 	"github.com/gatehouse/gatehouse/internal/auth"
-	"github.com/gatehouse/gatehouse/internal/store"
 )
 
 // userInput reads a user payload; unknown keys are refused. Changes that
@@ -34,7 +33,7 @@ func (a *API) listUsers(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := r.URL.Query()
-	f := store.UserFilter{Email: firstOf(q.Get("filter[email][_eq]"), q.Get("email")),
+	f := auth.UserFilter{Email: firstOf(q.Get("filter[email][_eq]"), q.Get("email")),
 		Status: firstOf(q.Get("filter[status][_eq]"), q.Get("status"))}
 	for name, dst := range map[string]*int{"limit": &f.Limit, "offset": &f.Offset} {
 		if v := q.Get(name); v != "" {

@@ -82,12 +82,7 @@ func TestListenKeys(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	o := storetest.Options(t, "pg")
-	db, err := store.Open(ctx, o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	st := store.NewFor(db, o)
+	st := storetest.Open(t, o)
 	if store.ListenDSN(o) != o.DSN || store.ListenDSN(store.Options{Client: "sqlite3"}) != "" ||
 		store.ListenDSN(store.Options{Client: "pg", DSN: "x", Pooler: store.PoolerTransaction}) != "" ||
 		store.ListenDSN(store.Options{Client: "pg", DSN: "x", Pooler: store.PoolerTransaction, DirectDSN: "d"}) != "d" {

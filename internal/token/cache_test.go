@@ -8,13 +8,15 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/gatehouse/gatehouse/internal/testclock"
 )
 
 const cacheMaxTTL = time.Hour
 
-func newCacheManager(t testing.TB) (*Manager, *MemKeyStore, *Clock) {
+func newCacheManager(t testing.TB) (*Manager, *MemKeyStore, *testclock.Clock) {
 	t.Helper()
-	st, clk := &MemKeyStore{}, NewClock(time.Date(2031, 5, 6, 7, 8, 9, 0, time.UTC))
+	st, clk := &MemKeyStore{}, testclock.New(time.Date(2031, 5, 6, 7, 8, 9, 0, time.UTC))
 	m, err := NewManager(context.Background(), Options{
 		Store: st, Secret: []byte("cache-test-secret-0123456789abcdefgh"), MaxTTL: cacheMaxTTL, Now: clk.Now,
 		Logger: slog.New(slog.DiscardHandler),
@@ -111,11 +113,11 @@ func TestVerifyCacheExpiry(t *testing.T) {
 	if _, err := m.Verify(ctx, tok); err != nil {
 		t.Fatal(err)
 	}
-	clk.Add(59*time.Second + 999*time.Millisecond) // still inside exp, to the second
+	clk.Advance(59*time.Second + 999*time.Millisecond) // still inside exp, to the second
 	if _, err := m.Verify(ctx, tok); err != nil || !cached(m, tok) {
 		t.Fatalf("just before exp: %v (cached %v)", err, cached(m, tok))
 	}
-	clk.Add(time.Millisecond) // now == exp: jwx calls this expired
+	clk.Advance(time.Millisecond) // now == exp: jwx calls this expired
 	if _, err := m.Verify(ctx, tok); !errors.Is(err, ErrExpired) {
 		t.Fatalf("at exp: %v, want ErrExpired", err)
 	}
@@ -132,7 +134,7 @@ func TestVerifyCacheDeletedKeyRefused(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Rotation retires the key, which keeps verifying until delete_after.
-	clk.Add(time.Minute)
+	clk.Advance(time.Minute)
 	if _, err := m.Rotate(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -151,7 +153,7 @@ func TestVerifyCacheDeletedKeyRefused(t *testing.T) {
 	if _, err := m.Rotate(ctx); err != nil {
 		t.Fatal(err)
 	}
-	clk.Add(cacheMaxTTL + time.Second)
+	clk.Advance(cacheMaxTTL + time.Second)
 	for _, tk := range []string{tok, long} {
 		if _, err := m.Verify(ctx, tk); !errors.Is(err, ErrInvalid) && !errors.Is(err, ErrExpired) {
 			t.Fatalf("token of a deleted key: %v", err)
@@ -272,7 +274,7 @@ func TestVerifyCacheClockStepsBack(t *testing.T) {
 	if _, err := m.Verify(context.Background(), tok); err != nil {
 		t.Fatal(err)
 	}
-	clk.Add(-time.Minute) // iat is now far in the future
+	clk.Advance(-time.Minute) // iat is now far in the future
 	if _, err := m.Verify(context.Background(), tok); !errors.Is(err, ErrInvalid) {
 		t.Fatalf("cached token issued in the future: %v, want ErrInvalid", err)
 	}

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gatehouse/gatehouse/internal/testclock"
 	"github.com/gatehouse/gatehouse/internal/token"
 )
 
@@ -19,12 +20,12 @@ var testSecret = []byte("test-secret-0123456789abcdefghijklmnop")
 type fixture struct {
 	m     *token.Manager
 	store *token.MemKeyStore
-	clk   *token.Clock
+	clk   *testclock.Clock
 }
 
 func newFixture(t testing.TB, alg string) fixture {
 	t.Helper()
-	f := fixture{store: &token.MemKeyStore{}, clk: token.NewClock(t0)}
+	f := fixture{store: &token.MemKeyStore{}, clk: testclock.New(t0)}
 	f.m = f.manager(t, alg, testSecret)
 	return f
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/lestrrat-go/jwx/v2/jwa"
 	"github.com/lestrrat-go/jwx/v2/jwk"
 
+	"github.com/gatehouse/gatehouse/internal/testclock"
 	"github.com/gatehouse/gatehouse/internal/token"
 	"github.com/gatehouse/gatehouse/models"
 )
@@ -53,7 +54,7 @@ func TestRotationLifecycle(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	f.clk.Add(time.Minute)
+	f.clk.Advance(time.Minute)
 	nk, err := f.m.Rotate(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -85,7 +86,7 @@ func TestRotationLifecycle(t *testing.T) {
 	}
 
 	// Past delete_after, before any store cleanup: gone from memory too.
-	f.clk.Add(maxTTL + time.Second)
+	f.clk.Advance(maxTTL + time.Second)
 	wantErr(t, f.m, long, token.ErrInvalid)
 	if kids := jwksKIDs(t, f.m); kids[k1] || !kids[k2] {
 		t.Fatalf("JWKS after deletion time %v", kids)
@@ -154,7 +155,7 @@ func TestSignerRefreshesInBackground(t *testing.T) {
 	if _, err := f.m.Rotate(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	f.clk.Add(2 * time.Minute)
+	f.clk.Advance(2 * time.Minute)
 	mustSign(t, other, adminClaims(), time.Minute) // triggers the refresh
 	deadline := time.Now().Add(5 * time.Second)
 	for token.SignerKIDForTest(other) != token.SignerKIDForTest(f.m) {
@@ -302,7 +303,7 @@ func TestUnknownKidFlood(t *testing.T) {
 	f := newFixture(t, "ES256")
 	ctx := context.Background()
 	other := f.manager(t, "ES256", testSecret) // the instance under attack
-	clk := token.NewClock(t0)
+	clk := testclock.New(t0)
 	token.SetReloadClockForTest(other, clk.Now)
 	atk := attackerKey(t)
 	forged := func(kid string) string {
@@ -351,7 +352,7 @@ func TestUnknownKidFlood(t *testing.T) {
 	}
 	base += reloads() - before // the rotating instance's own reads
 	legit := mustSign(t, f.m, adminClaims(), time.Minute)
-	clk.Add(time.Second)
+	clk.Advance(time.Second)
 	if _, err := other.Verify(ctx, legit); err != nil {
 		t.Fatalf("a key rotated in elsewhere, after the interval: %v", err)
 	}
@@ -361,9 +362,9 @@ func TestUnknownKidFlood(t *testing.T) {
 
 	// A kid a reload (begun after its token arrived) did not find is not
 	// looked up again for a while, even after the interval...
-	clk.Add(time.Second)
+	clk.Advance(time.Second)
 	wantErr(t, other, forged("lone"), token.ErrInvalid)
-	clk.Add(time.Second)
+	clk.Advance(time.Second)
 	wantErr(t, other, forged("lone"), token.ErrInvalid)
 	if got := reloads() - base; got != 3 {
 		t.Fatalf("a kid known to be missing reloaded: %d reloads, want 3", got)
@@ -373,7 +374,7 @@ func TestUnknownKidFlood(t *testing.T) {
 	if got := reloads() - base; got != 4 {
 		t.Fatalf("%d reloads after a third wave, want 4", got)
 	}
-	clk.Add(time.Minute)
+	clk.Advance(time.Minute)
 	wantErr(t, other, forged("lone"), token.ErrInvalid)
 	if got := reloads() - base; got != 5 {
 		t.Fatalf("an expired negative entry did not reload: %d reloads, want 5", got)

@@ -100,22 +100,22 @@ func TestSignRejectsTTL(t *testing.T) {
 func TestExpired(t *testing.T) {
 	f := newFixture(t, "ES256")
 	tok := mustSign(t, f.m, adminClaims(), 15*time.Minute)
-	f.clk.Add(15*time.Minute - time.Second)
+	f.clk.Advance(15*time.Minute - time.Second)
 	if _, err := f.m.Verify(context.Background(), tok); err != nil {
 		t.Fatalf("before exp: %v", err)
 	}
-	f.clk.Add(2 * time.Second)
+	f.clk.Advance(2 * time.Second)
 	wantErr(t, f.m, tok, token.ErrExpired)
 }
 
 func TestIssuedInFuture(t *testing.T) {
 	f := newFixture(t, "ES256")
 	tok := mustSign(t, f.m, adminClaims(), 15*time.Minute)
-	f.clk.Add(-3 * time.Second) // small drift between instances is tolerated
+	f.clk.Advance(-3 * time.Second) // small drift between instances is tolerated
 	if _, err := f.m.Verify(context.Background(), tok); err != nil {
 		t.Fatalf("small drift: %v", err)
 	}
-	f.clk.Add(-time.Minute)
+	f.clk.Advance(-time.Minute)
 	wantErr(t, f.m, tok, token.ErrInvalid)
 }
 

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gatehouse/gatehouse/internal/testclock"
 	"github.com/gatehouse/gatehouse/internal/token"
 )
 
@@ -48,14 +49,14 @@ func stateOf(t *testing.T, m *token.Manager) map[string]token.KeyState {
 // instance that has loaded it, and the old key retires then, verifying
 // until its last token has expired.
 func TestStagedRotation(t *testing.T) {
-	f := fixture{store: &token.MemKeyStore{}, clk: token.NewClock(t0)}
+	f := fixture{store: &token.MemKeyStore{}, clk: testclock.New(t0)}
 	ctx := context.Background()
 	a := stagedManager(t, f, token.Options{})
 	b := stagedManager(t, f, token.Options{}) // another instance
 	old := token.SignerKIDForTest(a)
 	oldTok := mustSign(t, a, adminClaims(), maxTTL)
 
-	f.clk.Add(time.Minute)
+	f.clk.Advance(time.Minute)
 	next, err := a.Rotate(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -90,7 +91,7 @@ func TestStagedRotation(t *testing.T) {
 	if !jwksKIDs(t, b)[next.KID] {
 		t.Fatal("B does not publish the staged key after a reload")
 	}
-	f.clk.Add(publishFor - time.Second)
+	f.clk.Advance(publishFor - time.Second)
 	for _, m := range []*token.Manager{a, b} {
 		if token.SignerKIDForTest(m) != old {
 			t.Fatal("the staged key signed before its activation")
@@ -98,7 +99,7 @@ func TestStagedRotation(t *testing.T) {
 	}
 	// Sign reads the snapshot it already has (a stale one only triggers a
 	// background refresh), so the switch needs no reload.
-	f.clk.Add(time.Second)
+	f.clk.Advance(time.Second)
 	for _, m := range []*token.Manager{a, b} {
 		if hdr := decodeSeg(t, mustSign(t, m, adminClaims(), time.Minute), 0); hdr["kid"] != next.KID {
 			t.Fatalf("at activation: kid %v, want %s", hdr["kid"], next.KID)
@@ -115,7 +116,7 @@ func TestStagedRotation(t *testing.T) {
 
 	// The old key verifies its tokens until they expire (they were signed
 	// before its retirement with at most MaxTTL), then leaves the JWKS.
-	f.clk.Add(maxTTL - publishFor - time.Minute - time.Second)
+	f.clk.Advance(maxTTL - publishFor - time.Minute - time.Second)
 	for _, m := range []*token.Manager{a, b} {
 		if _, err := m.Verify(ctx, oldTok); err != nil {
 			t.Fatalf("a token of the retired key before its exp: %v", err)
@@ -124,7 +125,7 @@ func TestStagedRotation(t *testing.T) {
 			t.Fatal("retired key unpublished while its tokens live")
 		}
 	}
-	f.clk.Add(publishFor + time.Minute + 2*time.Second) // past activation + MaxTTL
+	f.clk.Advance(publishFor + time.Minute + 2*time.Second) // past activation + MaxTTL
 	for _, m := range []*token.Manager{a, b} {
 		if kids := jwksKIDs(t, m); kids[old] || !kids[next.KID] {
 			t.Fatalf("JWKS after the retired key's last token expired: %v", kids)
@@ -139,7 +140,7 @@ func TestStagedRotation(t *testing.T) {
 // and verifies nothing still publishes a key staged elsewhere; a wake
 // (NOTIFY) reloads at once.
 func TestRunReloadsInBackground(t *testing.T) {
-	f := fixture{store: &token.MemKeyStore{}, clk: token.NewClock(t0)}
+	f := fixture{store: &token.MemKeyStore{}, clk: testclock.New(t0)}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	a := stagedManager(t, f, token.Options{})
@@ -173,7 +174,7 @@ func TestRunReloadsInBackground(t *testing.T) {
 // signed for RotateEvery when it activates; two instances deciding at once,
 // one on a stale key set, stage one key between them.
 func TestRotateIfDueOnce(t *testing.T) {
-	f := fixture{store: &token.MemKeyStore{}, clk: token.NewClock(t0)}
+	f := fixture{store: &token.MemKeyStore{}, clk: testclock.New(t0)}
 	ctx := context.Background()
 	o := token.Options{RotateEvery: time.Hour}
 	a := stagedManager(t, f, o)
@@ -182,11 +183,11 @@ func TestRotateIfDueOnce(t *testing.T) {
 	infos, _ := a.Keys(ctx)
 	due := infos[0].ActivatesAt.Add(time.Hour - publishFor)
 
-	f.clk.Add(due.Sub(f.clk.Now()) - time.Second)
+	f.clk.Advance(due.Sub(f.clk.Now()) - time.Second)
 	if ok, err := a.RotateIfDue(ctx); ok || err != nil {
 		t.Fatalf("rotated early: %v %v", ok, err)
 	}
-	f.clk.Add(time.Second)
+	f.clk.Advance(time.Second)
 	okA, errA := a.RotateIfDue(ctx)
 	okB, errB := b.RotateIfDue(ctx) // b has not reloaded: it decides on the old set
 	if errA != nil || errB != nil || okA == okB {
@@ -204,16 +205,16 @@ func TestRotateIfDueOnce(t *testing.T) {
 		t.Fatal("staged a second next key")
 	}
 	// It signs for an hour from its activation, then the next one does.
-	f.clk.Add(publishFor)
+	f.clk.Advance(publishFor)
 	second := token.SignerKIDForTest(a)
 	if second == first {
 		t.Fatal("the staged key did not take over")
 	}
-	f.clk.Add(time.Hour - publishFor - time.Second)
+	f.clk.Advance(time.Hour - publishFor - time.Second)
 	if ok, _ := a.RotateIfDue(ctx); ok {
 		t.Fatal("rotated before the key had signed for RotateEvery minus PublishFor")
 	}
-	f.clk.Add(time.Second)
+	f.clk.Advance(time.Second)
 	if ok, err := b.RotateIfDue(ctx); !ok || err != nil {
 		t.Fatalf("second automatic rotation: %v %v", ok, err)
 	}
@@ -222,7 +223,7 @@ func TestRotateIfDueOnce(t *testing.T) {
 	}
 	// Off by default.
 	c := stagedManager(t, f, token.Options{})
-	f.clk.Add(24 * time.Hour)
+	f.clk.Advance(24 * time.Hour)
 	if ok, _ := c.RotateIfDue(ctx); ok {
 		t.Fatal("rotated with RotateEvery unset")
 	}
@@ -231,7 +232,7 @@ func TestRotateIfDueOnce(t *testing.T) {
 // Issue 18: a first start (or one where no key signs) makes a key that
 // signs at once, and instances starting together share one.
 func TestBootstrapSignsAtOnce(t *testing.T) {
-	f := fixture{store: &token.MemKeyStore{}, clk: token.NewClock(t0)}
+	f := fixture{store: &token.MemKeyStore{}, clk: testclock.New(t0)}
 	var wg sync.WaitGroup
 	ms := make([]*token.Manager, 4)
 	for i := range ms {

@@ -70,23 +70,3 @@ func (s *MemKeyStore) Edit(fn func(rows []models.Key)) {
 	defer s.mu.Unlock()
 	fn(s.rows)
 }
-
-// Clock is a settable clock for Options.Now.
-type Clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func NewClock(t time.Time) *Clock { return &Clock{t: t} }
-
-func (c *Clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *Clock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}

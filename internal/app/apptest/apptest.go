@@ -21,35 +21,12 @@ import (
 	"github.com/gatehouse/gatehouse/internal/config"
 	"github.com/gatehouse/gatehouse/internal/store"
 	"github.com/gatehouse/gatehouse/internal/store/storetest"
+	"github.com/gatehouse/gatehouse/internal/testclock"
 	"github.com/gatehouse/gatehouse/models"
 )
 
-// Clock is a settable clock shared by the server's services.
-type Clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-// Now returns the clock's time.
-func (c *Clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-// Set moves the clock to t (instances of one test share a time this way).
-func (c *Clock) Set(t time.Time) {
-	c.mu.Lock()
-	c.t = t
-	c.mu.Unlock()
-}
-
-// Advance moves the clock forward.
-func (c *Clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
+// Clock is the settable clock shared by the server's services.
+type Clock = testclock.Clock
 
 // Server is a running Gatehouse for one test.
 type Server struct {
@@ -123,7 +100,7 @@ func NewOn(t testing.TB, o store.Options, env ...string) *Server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	clock := &Clock{t: time.Now().UTC().Truncate(time.Second)}
+	clock := testclock.New(time.Now().UTC().Truncate(time.Second))
 	logs := &logBuffer{}
 	var out io.Writer = logs
 	if os.Getenv("GATEHOUSE_TEST_LOG") != "" {
@@ -168,26 +145,29 @@ func (r *Response) Data() map[string]any {
 	return d
 }
 
-// Code returns errors[0].extensions.code, or "".
-func (r *Response) Code() string {
+// FirstError returns errors[0].extensions.code and errors[0].message, or ""
+// for each that is missing: the one reader of error envelopes in tests.
+func (r *Response) FirstError() (code, message string) {
 	errs, _ := r.JSON()["errors"].([]any)
 	if len(errs) == 0 {
-		return ""
+		return "", ""
 	}
 	e, _ := errs[0].(map[string]any)
 	ext, _ := e["extensions"].(map[string]any)
-	c, _ := ext["code"].(string)
+	code, _ = ext["code"].(string)
+	message, _ = e["message"].(string)
+	return code, message
+}
+
+// Code returns errors[0].extensions.code, or "".
+func (r *Response) Code() string {
+	c, _ := r.FirstError()
 	return c
 }
 
 // Message returns errors[0].message, or "".
 func (r *Response) Message() string {
-	errs, _ := r.JSON()["errors"].([]any)
-	if len(errs) == 0 {
-		return ""
-	}
-	e, _ := errs[0].(map[string]any)
-	m, _ := e["message"].(string)
+	_, m := r.FirstError()
 	return m
 }
 

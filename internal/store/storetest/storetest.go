@@ -44,14 +44,7 @@ func Options(t testing.TB, client string) store.Options {
 	switch client {
 	case "sqlite3":
 		o := store.Options{Client: "sqlite3", Filename: filepath.Join(t.TempDir(), "gatehouse.db")}
-		db, err := store.Open(context.Background(), o)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer db.Close()
-		if _, err := store.New(db).Migrate(context.Background()); err != nil {
-			t.Fatal(err)
-		}
+		Migrate(t, o)
 		return o
 	case "pg":
 		return store.Options{Client: "pg", DSN: pg.database(t)}
@@ -63,13 +56,32 @@ func Options(t testing.TB, client string) store.Options {
 // New opens a fresh, migrated store of the given client.
 func New(t testing.TB, client string) *store.Store {
 	t.Helper()
-	o := Options(t, client)
+	return Open(t, Options(t, client))
+}
+
+// Open opens the store o names, minding its pooler, and closes it when the
+// test ends: the one way tests open a store.
+func Open(t testing.TB, o store.Options) *store.Store {
+	t.Helper()
 	db, err := store.Open(context.Background(), o)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	return store.New(db)
+	return store.NewFor(db, o)
+}
+
+// Migrate applies the migrations to the database o names.
+func Migrate(t testing.TB, o store.Options) {
+	t.Helper()
+	db, err := store.Open(context.Background(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := store.NewFor(db, o).Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 }
 
 const prefix = "ghtest_"

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/uptrace/bun"
 
 	"github.com/gatehouse/gatehouse/internal/store"
 	"github.com/gatehouse/gatehouse/internal/store/storetest"
@@ -50,6 +51,39 @@ func race(t *testing.T, n int, spend func(i int) (bool, error)) []int {
 	return wins
 }
 
+// raceStore opens a fresh store. On SQLite its pool has a connection per
+// racer, opened up front, so that racers' statements can interleave at all
+// rather than queue for a few connections. (In one process SQLite statements
+// rarely yield, so a read-then-write spend is caught mostly by PostgreSQL; a
+// dropped "used_at IS NULL" is caught by both.)
+func raceStore(t *testing.T, client string) *store.Store {
+	t.Helper()
+	if client != "sqlite3" {
+		return storetest.New(t, client)
+	}
+	o := storetest.Options(t, client)
+	o.PoolMax = racers
+	db, err := store.Open(context.Background(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	// Open the connections now: else the first racers spend while the others
+	// still wait for theirs, and nothing overlaps.
+	conns := make([]bun.Conn, 0, racers)
+	for range racers {
+		c, err := db.Conn(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		conns = append(conns, c)
+	}
+	for _, c := range conns {
+		c.Close()
+	}
+	return store.New(db)
+}
+
 func issueToken(t *testing.T, st *store.Store, u *models.User, kind string, now time.Time) string {
 	t.Helper()
 	hash := uuid.NewString()
@@ -64,7 +98,7 @@ func issueToken(t *testing.T, st *store.Store, u *models.User, kind string, now 
 func TestUseTOTPStepSingleUse(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, client string) {
 		ctx := context.Background()
-		st := storetest.New(t, client)
+		st := raceStore(t, client)
 		u := newUser(t, st, "totp@example.com")
 		for r := range rounds {
 			step := int64(1000 + r)
@@ -89,7 +123,7 @@ func TestUseTOTPStepSingleUse(t *testing.T) {
 func TestUseRecoveryCodeSingleUse(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, client string) {
 		ctx := context.Background()
-		st := storetest.New(t, client)
+		st := raceStore(t, client)
 		u := newUser(t, st, "rc@example.com")
 		other := newUser(t, st, "other@example.com")
 		now := time.Now().UTC()
@@ -118,7 +152,7 @@ func TestUseRecoveryCodeSingleUse(t *testing.T) {
 func TestResetPasswordSingleUse(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, client string) {
 		ctx := context.Background()
-		st := storetest.New(t, client)
+		st := raceStore(t, client)
 		u := newUser(t, st, "reset@example.com")
 		now := time.Now().UTC()
 		for r := range rounds {
@@ -152,7 +186,7 @@ func TestResetPasswordSingleUse(t *testing.T) {
 func TestSpendTokenSingleUse(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, client string) {
 		ctx := context.Background()
-		st := storetest.New(t, client)
+		st := raceStore(t, client)
 		u := newUser(t, st, "invite@example.com")
 		now := time.Now().UTC()
 		for r := range rounds {

@@ -11,7 +11,6 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/gatehouse/gatehouse/internal/app/apptest"
 	"github.com/gatehouse/gatehouse/internal/auth"
 	"github.com/gatehouse/gatehouse/models"
 )
@@ -19,11 +18,11 @@ import (
 const newPassword = "a-brand-new-passphrase"
 
 // userWithStatus creates a user and puts it in status.
-func userWithStatus(t *testing.T, s *apptest.Server, email, status string) *models.User {
+func userWithStatus(t *testing.T, e *env, email, status string) *models.User {
 	t.Helper()
-	u := s.CreateUser(email, "a-long-password-1")
+	u := e.createUser(t, email, "a-long-password-1")
 	u.Status = status
-	if err := s.App.Store.UpdateUser(context.Background(), u, []string{"status"}, false, ""); err != nil {
+	if err := e.st.UpdateUser(context.Background(), u, []string{"status"}, false, ""); err != nil {
 		t.Fatal(err)
 	}
 	return u
@@ -31,21 +30,21 @@ func userWithStatus(t *testing.T, s *apptest.Server, email, status string) *mode
 
 // issue stores a live one-time token of kind for u, as the service would,
 // and returns its secret.
-func issue(t *testing.T, s *apptest.Server, u *models.User, kind string) (secret, hash string) {
+func issue(t *testing.T, e *env, u *models.User, kind string) (secret, hash string) {
 	t.Helper()
 	ctx := context.Background()
-	rec, err := s.App.Store.UserRecord(ctx, u.ID)
+	rec, err := e.st.UserRecord(ctx, u.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
 	b := make([]byte, 32)
 	_, _ = rand.Read(b)
 	secret = hex.EncodeToString(b)
-	now := s.Clock.Now()
+	now := e.clock.Now()
 	tok := &models.OneTimeToken{Hash: auth.HashSecret(secret), Kind: kind, UserID: u.ID, PasswordMark: auth.PasswordMark(rec),
 		ExpiresAt: now.Add(time.Hour), CreatedAt: now}
 	msg := &models.Message{ID: uuid.NewString(), ToAddress: *u.Email, Subject: kind, NextAttemptAt: now, CreatedAt: now}
-	if err := s.App.Store.IssueToken(ctx, tok, msg); err != nil {
+	if err := e.st.IssueToken(ctx, tok, msg); err != nil {
 		t.Fatal(err)
 	}
 	return secret, tok.Hash
@@ -55,9 +54,9 @@ func issue(t *testing.T, s *apptest.Server, u *models.User, kind string) (secret
 // another is expected, is refused and stays unspent, for a user whom every
 // other rule would let through.
 func TestOneTimeTokenKindIsChecked(t *testing.T) {
-	apptest.Each(t, func(t *testing.T, s *apptest.Server) {
+	each(t, func(t *testing.T, e *env) {
 		ctx := context.Background()
-		svc := s.App.Auth
+		svc := e.svc
 		consumers := []struct {
 			kind   string
 			status string // the user status the consumer accepts
@@ -79,22 +78,22 @@ func TestOneTimeTokenKindIsChecked(t *testing.T) {
 				}
 				n++
 				t.Run(other.kind+" as "+c.kind, func(t *testing.T) {
-					u := userWithStatus(t, s, fmt.Sprintf("kind-%d@example.com", n), c.status)
-					before, _ := s.App.Store.UserRecord(ctx, u.ID)
-					secret, hash := issue(t, s, u, other.kind)
+					u := userWithStatus(t, e, fmt.Sprintf("kind-%d@example.com", n), c.status)
+					before, _ := e.st.UserRecord(ctx, u.ID)
+					secret, hash := issue(t, e, u, other.kind)
 					if err := c.use(secret); !errors.Is(err, auth.ErrForbidden) {
 						t.Fatalf("a %s token used for %s: %v, want FORBIDDEN", other.kind, c.kind, err)
 					}
-					tok, err := s.App.Store.Token(ctx, hash)
+					tok, err := e.st.Token(ctx, hash)
 					if err != nil || tok.UsedAt != nil {
 						t.Fatalf("the refused token was spent: %+v %v", tok, err)
 					}
-					after, _ := s.App.Store.UserRecord(ctx, u.ID)
+					after, _ := e.st.UserRecord(ctx, u.ID)
 					if after.Status != before.Status || *after.Password != *before.Password {
 						t.Fatalf("the refused token changed the user: %s → %s", before.Status, after.Status)
 					}
 					// The user was fit for this consumer: its own kind works.
-					own, _ := issue(t, s, u, c.kind)
+					own, _ := issue(t, e, u, c.kind)
 					if err := c.use(own); err != nil {
 						t.Fatalf("a %s token used for %s: %v", c.kind, c.kind, err)
 					}

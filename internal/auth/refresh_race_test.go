@@ -7,11 +7,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gatehouse/gatehouse/internal/app"
-	"github.com/gatehouse/gatehouse/internal/app/apptest"
 	"github.com/gatehouse/gatehouse/internal/auth"
 	"github.com/gatehouse/gatehouse/internal/store"
-	"github.com/gatehouse/gatehouse/internal/token"
 	"github.com/gatehouse/gatehouse/models"
 )
 
@@ -40,10 +37,10 @@ func (l *loser) ReadAndRotate(ctx context.Context, id string, from int64, now, e
 // the rotation gets the winner's generation inside the grace period, and is
 // reuse outside it (which revokes the session, except in session mode).
 func TestRefreshLostRace(t *testing.T) {
-	apptest.Each(t, func(t *testing.T, s *apptest.Server) {
+	each(t, func(t *testing.T, e *env) {
 		ctx := context.Background()
-		grace := s.App.Auth.Settings().Grace
-		codec := token.NewRefresh([]byte(s.App.Config.Secret))
+		grace := e.set.Grace
+		codec := e.codec
 		cases := []struct {
 			mode   auth.Mode
 			ago    time.Duration
@@ -60,9 +57,9 @@ func TestRefreshLostRace(t *testing.T) {
 		for i, tc := range cases {
 			t.Run(fmt.Sprintf("%s %v", tc.mode, tc.ago), func(t *testing.T) {
 				email := fmt.Sprintf("race-%d@example.com", i)
-				u := s.CreateUser(email, "a-long-password-1")
+				u := e.createUser(t, email, "a-long-password-1")
 				in := auth.LoginInput{Email: auth.String(email), Password: auth.String("a-long-password-1"), Mode: auth.String(string(tc.mode))}
-				login, err := s.App.Auth.Login(ctx, in, auth.Meta{})
+				login, err := e.svc.Login(ctx, in, auth.Meta{})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -70,10 +67,11 @@ func TestRefreshLostRace(t *testing.T) {
 				if tc.mode == auth.ModeSession {
 					cred = login.AccessToken
 				}
-				svc := auth.New(auth.Deps{Store: &loser{Store: s.App.Store, ago: tc.ago}, Hasher: s.App.Hasher, Signer: s.App.Keys,
-					Refresh: codec, Secret: []byte(s.App.Config.Secret), Now: s.Clock.Now}, app.Settings(s.App.Config))
+				deps := e.deps
+				deps.Store = &loser{Store: e.st, ago: tc.ago}
+				svc := auth.New(deps, e.set)
 				got, err := svc.Refresh(ctx, auth.Presented{Mode: tc.mode, Token: cred}, auth.Meta{})
-				sessions, _ := s.App.Store.UserSessions(ctx, u.ID, s.Clock.Now())
+				sessions, _ := e.st.UserSessions(ctx, u.ID, e.clock.Now())
 				if !tc.wonGen {
 					if !errors.Is(err, auth.ErrInvalidCredentials) {
 						t.Fatalf("lost race outside the grace period: %v, want INVALID_CREDENTIALS", err)
@@ -89,7 +87,7 @@ func TestRefreshLostRace(t *testing.T) {
 				var id string
 				var gen int64
 				if tc.mode == auth.ModeSession {
-					c, verr := s.App.Keys.Verify(ctx, got.AccessToken)
+					c, verr := e.keys.Verify(ctx, got.AccessToken)
 					id, gen, err = c.Session, c.Generation, verr
 				} else {
 					id, gen, err = codec.Decode(got.RefreshToken)
@@ -102,7 +100,7 @@ func TestRefreshLostRace(t *testing.T) {
 				if tc.mode == auth.ModeSession {
 					next.Token = got.AccessToken
 				}
-				if _, err := s.App.Auth.Refresh(ctx, next, auth.Meta{}); err != nil {
+				if _, err := e.svc.Refresh(ctx, next, auth.Meta{}); err != nil {
 					t.Fatalf("refreshing the loser's tokens: %v", err)
 				}
 			})

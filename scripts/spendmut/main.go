@@ -79,6 +79,12 @@ func main() {
 		os.Exit(2)
 	}
 	defer os.RemoveAll(tmp)
+	// Control: unmutated, the tests must pass, or every "kill" means nothing.
+	if out, err := exec.Command("go", "test", "-count=1", "-run", tests, "./internal/store/").CombinedOutput(); err != nil {
+		fmt.Fprintf(os.Stderr, "spendmut: the spend tests fail without any mutation:\n%s", out)
+		os.RemoveAll(tmp)
+		os.Exit(2)
+	}
 	killed, lived, broken := 0, 0, 0
 	for i, m := range mutants {
 		start := time.Now()

@@ -22,8 +22,9 @@ import (
 	"time"
 )
 
-// tests are the store tests that race and check the spends.
-const tests = "SingleUse"
+// tests are the store tests that race and check the spends (and the
+// binding of a link to the email it was sent to).
+const tests = "SingleUse|TestSpendRefusedAfterEmailChange|TestSpendingOneTokenSpendsTheOthers"
 
 type mutant struct {
 	name, file, old, new string
@@ -54,22 +55,21 @@ var mutants = []mutant{
 		"\tn0, err := s.idb.NewSelect().Model((*models.RecoveryCode)(nil)).Where(\"user_id = ?\", userID).Where(\"hash = ?\", hash).Where(\"used_at IS NULL\").Count(ctx)\n" +
 			"\tif err != nil || n0 == 0 {\n\t\treturn false, err\n\t}\n" +
 			"\tres, err := s.idb.NewUpdate().Model((*models.RecoveryCode)(nil)).Set(\"used_at = ?\", now).\n\t\tWhere(\"user_id = ?\", userID).Where(\"hash = ?\", hash).Exec(ctx)"},
-	{"SpendToken: drop used_at IS NULL", "internal/store/admin.go",
-		`Where("hash = ?", hash).Where("used_at IS NULL").Where("expires_at > ?", now)`, `Where("hash = ?", hash).Where("expires_at > ?", now)`},
-	{"SpendToken: drop expires_at", "internal/store/admin.go",
-		`Where("used_at IS NULL").Where("expires_at > ?", now)`, `Where("used_at IS NULL").Where("(expires_at > ?) OR 1 = 1", now)`},
-	{"SpendToken: n != 1 → n < 0", "internal/store/admin.go",
-		"\t\tif n, _ := res.RowsAffected(); n != 1 {\n\t\t\treturn nil\n\t\t}\n\t\tspent = true\n\t\tif _, err := tx.idb.NewUpdate().Model(u)",
-		"\t\tif n, _ := res.RowsAffected(); n < 0 {\n\t\t\treturn nil\n\t\t}\n\t\tspent = true\n\t\tif _, err := tx.idb.NewUpdate().Model(u)"},
-	{"ResetPassword: drop used_at IS NULL", "internal/store/tokens.go",
-		"\t\t\tWhere(\"hash = ?\", tokenHash).\n\t\t\tWhere(\"used_at IS NULL\").", "\t\t\tWhere(\"hash = ?\", tokenHash)."},
-	{"ResetPassword: drop expires_at", "internal/store/tokens.go",
-		"\t\t\tWhere(\"expires_at > ?\", now).\n\t\t\tExec(ctx)", "\t\t\tWhere(\"(expires_at > ?) OR 1 = 1\", now).\n\t\t\tExec(ctx)"},
-	{"ResetPassword read-then-write", "internal/store/tokens.go",
-		"\t\tres, err := tx.idb.NewUpdate().Model((*models.OneTimeToken)(nil)).\n\t\t\tSet(\"used_at = ?\", now).\n\t\t\tWhere(\"hash = ?\", tokenHash).\n\t\t\tWhere(\"used_at IS NULL\").",
-		"\t\tn0, err := tx.idb.NewSelect().Model((*models.OneTimeToken)(nil)).Where(\"hash = ?\", tokenHash).Where(\"used_at IS NULL\").Count(ctx)\n" +
-			"\t\tif err != nil || n0 == 0 {\n\t\t\treturn err\n\t\t}\n" +
-			"\t\tres, err := tx.idb.NewUpdate().Model((*models.OneTimeToken)(nil)).\n\t\t\tSet(\"used_at = ?\", now).\n\t\t\tWhere(\"hash = ?\", tokenHash)."},
+	// Reset, invite, verification and email-change links all spend through
+	// spendToken (internal/store/tokens.go).
+	{"token spend: drop used_at IS NULL", "internal/store/tokens.go",
+		"\t\tWhere(\"hash = ?\", hash).\n\t\tWhere(\"used_at IS NULL\").\n", "\t\tWhere(\"hash = ?\", hash).\n"},
+	{"token spend: drop expires_at", "internal/store/tokens.go",
+		"\t\tWhere(\"used_at IS NULL\").\n\t\tWhere(\"expires_at > ?\", now).\n", "\t\tWhere(\"used_at IS NULL\").\n\t\tWhere(\"(expires_at > ?) OR 1 = 1\", now).\n"},
+	{"token spend: drop the email binding", "internal/store/tokens.go",
+		"\t\tWhere(\"user_email = (SELECT u.email FROM gh_users AS u WHERE u.id = ?TableAlias.user_id)\").\n", ""},
+	{"token spend: n == 1 → n >= 0", "internal/store/tokens.go",
+		"\treturn n == 1, err\n}\n", "\treturn n >= 0, err\n}\n"},
+	{"token spend read-then-write", "internal/store/tokens.go",
+		"\tres, err := s.idb.NewUpdate().Model((*models.OneTimeToken)(nil)).\n\t\tSet(\"used_at = ?\", now).\n\t\tWhere(\"hash = ?\", hash).\n\t\tWhere(\"used_at IS NULL\").\n",
+		"\tn0, err := s.idb.NewSelect().Model((*models.OneTimeToken)(nil)).Where(\"hash = ?\", hash).Where(\"used_at IS NULL\").Count(ctx)\n" +
+			"\tif err != nil || n0 == 0 {\n\t\treturn false, err\n\t}\n" +
+			"\tres, err := s.idb.NewUpdate().Model((*models.OneTimeToken)(nil)).\n\t\tSet(\"used_at = ?\", now).\n\t\tWhere(\"hash = ?\", hash).\n"},
 }
 
 func main() {

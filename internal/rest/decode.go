@@ -68,7 +68,7 @@ func (b body) checkTexts() error {
 
 // checkQuery is the same edge check on a REST route's query string and path
 // wildcards, so no handler sees a NUL, invalid UTF-8 or an absurd length.
-func (a *API) checkQuery(pattern string, next http.HandlerFunc) http.HandlerFunc {
+func checkQuery(pattern string, next handler) handler {
 	var wildcards []string
 	for rest := pattern; ; {
 		i := strings.IndexByte(rest, '{')
@@ -82,12 +82,11 @@ func (a *API) checkQuery(pattern string, next http.HandlerFunc) http.HandlerFunc
 		wildcards = append(wildcards, strings.TrimSuffix(rest[i+1:i+j], "..."))
 		rest = rest[i+j+1:]
 	}
-	return func(w http.ResponseWriter, r *http.Request) {
+	return func(w http.ResponseWriter, r *http.Request) error {
 		if err := queryTexts(r, wildcards); err != nil {
-			a.fail(w, r, err)
-			return
+			return err
 		}
-		next(w, r)
+		return next(w, r)
 	}
 }
 

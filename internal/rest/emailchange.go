@@ -8,7 +8,7 @@ import (
 
 // POST /users/email/confirm {token} → 204: the link mailed to a new address
 // after PATCH /users/me changed the email.
-func (a *API) confirmEmail(w http.ResponseWriter, r *http.Request) {
+func (a *API) confirmEmail(w http.ResponseWriter, r *http.Request) error {
 	b, err := a.decode(w, r)
 	if err == nil {
 		err = b.only("token")
@@ -17,8 +17,8 @@ func (a *API) confirmEmail(w http.ResponseWriter, r *http.Request) {
 		err = a.svc.ConfirmEmailChange(r.Context(), b.value("token"), auth.MetaFrom(r))
 	}
 	if err != nil {
-		a.fail(w, r, err)
-		return
+		return err
 	}
 	noContent(w)
+	return nil
 }

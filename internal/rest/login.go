@@ -7,24 +7,23 @@ import (
 )
 
 // POST /auth/login {email, password, mode?, otp?}
-func (a *API) login(w http.ResponseWriter, r *http.Request) {
+func (a *API) login(w http.ResponseWriter, r *http.Request) error {
 	b, err := a.decode(w, r)
 	if err != nil {
-		a.fail(w, r, err)
-		return
+		return err
 	}
 	t, cookies, err := a.svc.LoginHTTP(r.Context(), r, auth.LoginInput{
 		Email: b.value("email"), Password: b.value("password"), Mode: b.value("mode"), OTP: b.value("otp"),
 	})
-	a.tokens(w, r, t, cookies, err)
+	return tokens(w, t, cookies, err)
 }
 
-// tokens writes a login or refresh result in the mode's shape.
-func (a *API) tokens(w http.ResponseWriter, r *http.Request, t auth.Tokens, cookies []*http.Cookie, err error) {
+// tokens writes a login or refresh result in the mode's shape. The cookies
+// are set even when err is returned (a failed refresh clears its cookie).
+func tokens(w http.ResponseWriter, t auth.Tokens, cookies []*http.Cookie, err error) error {
 	setCookies(w, cookies)
 	if err != nil {
-		a.fail(w, r, err)
-		return
+		return err
 	}
 	out := map[string]any{"expires": t.ExpiresMS()}
 	access, refresh := t.Visible()
@@ -35,6 +34,7 @@ func (a *API) tokens(w http.ResponseWriter, r *http.Request, t auth.Tokens, cook
 		out["refresh_token"] = *refresh
 	}
 	data(w, out)
+	return nil
 }
 
 func setCookies(w http.ResponseWriter, cs []*http.Cookie) {

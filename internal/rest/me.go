@@ -4,18 +4,15 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/http"
+
+	"github.com/gatehouse/gatehouse/internal/auth"
 )
 
 // GET /users/me?fields=a,b
-func (a *API) me(w http.ResponseWriter, r *http.Request) {
-	acc, ok := a.caller(w, r)
-	if !ok {
-		return
-	}
+func (a *API) me(w http.ResponseWriter, r *http.Request, acc *auth.Accountability) error {
 	fields, err := a.svc.Me(r.Context(), acc, r.URL.Query()["fields"])
 	if err != nil {
-		a.fail(w, r, err)
-		return
+		return err
 	}
 	// Build the object by hand to keep the fields in order.
 	var buf bytes.Buffer
@@ -27,8 +24,7 @@ func (a *API) me(w http.ResponseWriter, r *http.Request) {
 		k, _ := json.Marshal(f.Name)
 		v, err := json.Marshal(f.Value)
 		if err != nil {
-			a.fail(w, r, err)
-			return
+			return err
 		}
 		buf.Write(k)
 		buf.WriteByte(':')
@@ -37,4 +33,5 @@ func (a *API) me(w http.ResponseWriter, r *http.Request) {
 	buf.WriteString("}}")
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	_, _ = w.Write(buf.Bytes())
+	return nil
 }

@@ -14,13 +14,12 @@ func (b body) modeAndToken() (mode, token string) {
 }
 
 // POST /auth/refresh {refresh_token?, mode?}
-func (a *API) refresh(w http.ResponseWriter, r *http.Request) {
+func (a *API) refresh(w http.ResponseWriter, r *http.Request) error {
 	b, err := a.decode(w, r)
 	if err != nil {
-		a.fail(w, r, err)
-		return
+		return err
 	}
 	mode, token := b.modeAndToken()
 	t, cookies, err := a.svc.RefreshHTTP(r.Context(), r, mode, token)
-	a.tokens(w, r, t, cookies, err)
+	return tokens(w, t, cookies, err)
 }

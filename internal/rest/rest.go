@@ -49,9 +49,9 @@ func New(svc *auth.Service, o Options) *API {
 func (a *API) Routes(mux *http.ServeMux) {
 	for _, rt := range a.routes() {
 		// Every route gets the edge check of its query string and path first.
-		mux.HandleFunc(rt.pattern, a.checkQuery(rt.pattern, rt.h))
+		mux.HandleFunc(rt.pattern, a.handle(checkQuery(rt.pattern, rt.h)))
 	}
-	mux.HandleFunc("/", a.checkQuery("/", a.notFound))
+	mux.HandleFunc("/", a.handle(checkQuery("/", a.notFound)))
 }
 
 // RoutePatterns lists the patterns Routes registers besides the catch-all
@@ -64,19 +64,62 @@ func RoutePatterns() []string {
 	return out
 }
 
+// handler is a route's work: it writes the answer, or returns the error for
+// handle to write, so the error shape and logging live in one place.
+type handler func(w http.ResponseWriter, r *http.Request) error
+
+// callerHandler is a route that needs an authenticated caller.
+type callerHandler func(w http.ResponseWriter, r *http.Request, acc *auth.Accountability) error
+
+// handle adapts a handler to net/http, writing a returned error with fail.
+func (a *API) handle(h handler) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if err := h(w, r); err != nil {
+			a.fail(w, r, err)
+		}
+	}
+}
+
+// authenticated resolves the caller before h runs; a request without a
+// valid one is refused (Identify's error) and h never sees it.
+func (a *API) authenticated(h callerHandler) handler {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		acc, clear, err := a.svc.Identify(r.Context(), r)
+		if clear != nil {
+			http.SetCookie(w, clear)
+		}
+		if err != nil {
+			return err
+		}
+		return h(w, r, acc)
+	}
+}
+
 type route struct {
 	pattern string
-	h       http.HandlerFunc
+	h       handler
 }
 
 func (a *API) routes() []route {
-	return []route{
+	public := []route{
 		{"POST /auth/login", a.login},
 		{"POST /auth/refresh", a.refresh},
 		{"POST /auth/logout", a.logout},
 		{"POST /auth/password/request", a.passwordRequest},
 		{"POST /auth/password/reset", a.passwordReset},
 		{"GET /auth", a.providers},
+		{"POST /users/invite/accept", a.acceptInvite},
+		{"POST /users/register", a.register},
+		{"POST /users/email/confirm", a.confirmEmail},
+		{"GET /server/ping", a.ping},
+		{"GET /server/health", a.health},
+		{"GET /server/specs/oas", a.openAPI},
+		{"GET /.well-known/jwks.json", a.jwks},
+	}
+	withCaller := []struct {
+		pattern string
+		h       callerHandler
+	}{
 		{"GET /auth/sessions", a.sessions},
 		{"GET /users/me", a.me},
 		{"PATCH /users/me", a.updateMe},
@@ -88,22 +131,19 @@ func (a *API) routes() []route {
 		{"GET /roles", a.listRoles},
 		{"POST /roles", a.createRole},
 		{"POST /users/invite", a.invite},
-		{"POST /users/invite/accept", a.acceptInvite},
-		{"POST /users/register", a.register},
-		{"POST /users/email/confirm", a.confirmEmail},
 		{"POST /users/me/tfa/generate", a.tfaGenerate},
 		{"POST /users/me/tfa/enable", a.tfaEnable},
 		{"POST /users/me/tfa/disable", a.tfaDisable},
 		{"POST /users/me/tfa/recovery-codes", a.recoveryCodes},
 		{"GET /users/me/tfa/recovery-codes", a.recoveryCodesLeft},
 		{"POST /users/{id}/tfa/disable", a.tfaDisableFor},
-		{"GET /server/ping", a.ping},
-		{"GET /server/health", a.health},
-		{"GET /server/specs/oas", a.openAPI},
-		{"GET /.well-known/jwks.json", a.jwks},
 	}
+	for _, rt := range withCaller {
+		public = append(public, route{rt.pattern, a.authenticated(rt.h)})
+	}
+	return public
 }
 
-func (a *API) notFound(w http.ResponseWriter, r *http.Request) {
-	a.fail(w, r, auth.RouteNotFound(r.URL.Path))
+func (a *API) notFound(_ http.ResponseWriter, r *http.Request) error {
+	return auth.RouteNotFound(r.URL.Path)
 }

@@ -12,36 +12,27 @@ func roleJSON(r *models.Role) map[string]any {
 }
 
 // GET /roles
-func (a *API) listRoles(w http.ResponseWriter, r *http.Request) {
-	acc, ok := a.caller(w, r)
-	if !ok {
-		return
-	}
+func (a *API) listRoles(w http.ResponseWriter, r *http.Request, acc *auth.Accountability) error {
 	roles, err := a.svc.ListRoles(r.Context(), acc)
 	if err != nil {
-		a.fail(w, r, err)
-		return
+		return err
 	}
 	out := make([]map[string]any, len(roles))
 	for i := range roles {
 		out[i] = roleJSON(&roles[i])
 	}
 	data(w, out)
+	return nil
 }
 
 // POST /roles {name, admin_access?, app_access?}
-func (a *API) createRole(w http.ResponseWriter, r *http.Request) {
-	acc, ok := a.caller(w, r)
-	if !ok {
-		return
-	}
+func (a *API) createRole(w http.ResponseWriter, r *http.Request, acc *auth.Accountability) error {
 	b, err := a.decode(w, r)
 	if err == nil {
 		err = b.only("name", "admin_access", "app_access")
 	}
 	if err != nil {
-		a.fail(w, r, err)
-		return
+		return err
 	}
 	in := auth.RoleInput{Name: b.value("name")}
 	if v := b.boolean("admin_access"); v != nil {
@@ -52,8 +43,8 @@ func (a *API) createRole(w http.ResponseWriter, r *http.Request) {
 	}
 	role, err := a.svc.CreateRole(r.Context(), acc, in)
 	if err != nil {
-		a.fail(w, r, err)
-		return
+		return err
 	}
 	data(w, roleJSON(role))
+	return nil
 }

@@ -3,18 +3,15 @@ package rest
 import (
 	"net/http"
 	"time"
+
+	"github.com/gatehouse/gatehouse/internal/auth"
 )
 
 // GET /auth/sessions → the caller's live sessions.
-func (a *API) sessions(w http.ResponseWriter, r *http.Request) {
-	acc, ok := a.caller(w, r)
-	if !ok {
-		return
-	}
+func (a *API) sessions(w http.ResponseWriter, r *http.Request, acc *auth.Accountability) error {
 	list, err := a.svc.Sessions(r.Context(), acc)
 	if err != nil {
-		a.fail(w, r, err)
-		return
+		return err
 	}
 	out := make([]map[string]any, len(list))
 	for i, s := range list {
@@ -23,4 +20,5 @@ func (a *API) sessions(w http.ResponseWriter, r *http.Request) {
 			"ip": s.IP, "user_agent": s.UserAgent, "current": s.Current}
 	}
 	data(w, out)
+	return nil
 }

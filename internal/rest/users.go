@@ -27,11 +27,7 @@ func (a *API) userInput(w http.ResponseWriter, r *http.Request, proof bool) (aut
 }
 
 // GET /users?limit=&offset=&filter[email][_eq]=&filter[status][_eq]=
-func (a *API) listUsers(w http.ResponseWriter, r *http.Request) {
-	acc, ok := a.caller(w, r)
-	if !ok {
-		return
-	}
+func (a *API) listUsers(w http.ResponseWriter, r *http.Request, acc *auth.Accountability) error {
 	q := r.URL.Query()
 	f := auth.UserFilter{Email: firstOf(q.Get("filter[email][_eq]"), q.Get("email")),
 		Status: firstOf(q.Get("filter[status][_eq]"), q.Get("status"))}
@@ -39,22 +35,21 @@ func (a *API) listUsers(w http.ResponseWriter, r *http.Request) {
 		if v := q.Get(name); v != "" {
 			n, err := strconv.Atoi(v)
 			if err != nil || n < 0 {
-				a.fail(w, r, auth.InvalidQuery(strconv.Quote(name)+" has to be a positive integer"))
-				return
+				return auth.InvalidQuery(strconv.Quote(name) + " has to be a positive integer")
 			}
 			*dst = n
 		}
 	}
 	users, err := a.svc.ListUsers(r.Context(), acc, f)
 	if err != nil {
-		a.fail(w, r, err)
-		return
+		return err
 	}
 	out := make([]map[string]any, len(users))
 	for i, u := range users {
 		out[i] = userJSON(u)
 	}
 	data(w, out)
+	return nil
 }
 
 func firstOf(vs ...string) string {
@@ -67,85 +62,62 @@ func firstOf(vs ...string) string {
 }
 
 // GET /users/{id}
-func (a *API) getUser(w http.ResponseWriter, r *http.Request) {
-	acc, ok := a.caller(w, r)
-	if !ok {
-		return
-	}
+func (a *API) getUser(w http.ResponseWriter, r *http.Request, acc *auth.Accountability) error {
 	u, err := a.svc.GetUser(r.Context(), acc, r.PathValue("id"))
 	if err != nil {
-		a.fail(w, r, err)
-		return
+		return err
 	}
 	data(w, userJSON(u))
+	return nil
 }
 
 // POST /users
-func (a *API) createUser(w http.ResponseWriter, r *http.Request) {
-	acc, ok := a.caller(w, r)
-	if !ok {
-		return
-	}
+func (a *API) createUser(w http.ResponseWriter, r *http.Request, acc *auth.Accountability) error {
 	in, err := a.userInput(w, r, false)
 	if err != nil {
-		a.fail(w, r, err)
-		return
+		return err
 	}
 	u, err := a.svc.CreateUserAs(r.Context(), acc, in, auth.MetaFrom(r))
 	if err != nil {
-		a.fail(w, r, err)
-		return
+		return err
 	}
 	data(w, userJSON(u))
+	return nil
 }
 
 // PATCH /users/{id}
-func (a *API) updateUser(w http.ResponseWriter, r *http.Request) {
-	acc, ok := a.caller(w, r)
-	if !ok {
-		return
-	}
+func (a *API) updateUser(w http.ResponseWriter, r *http.Request, acc *auth.Accountability) error {
 	in, err := a.userInput(w, r, true)
 	if err != nil {
-		a.fail(w, r, err)
-		return
+		return err
 	}
 	u, err := a.svc.UpdateUserAs(r.Context(), acc, r.PathValue("id"), in, auth.MetaFrom(r))
 	if err != nil {
-		a.fail(w, r, err)
-		return
+		return err
 	}
 	data(w, userJSON(u))
+	return nil
 }
 
 // DELETE /users/{id} → 204
-func (a *API) deleteUser(w http.ResponseWriter, r *http.Request) {
-	acc, ok := a.caller(w, r)
-	if !ok {
-		return
-	}
+func (a *API) deleteUser(w http.ResponseWriter, r *http.Request, acc *auth.Accountability) error {
 	if err := a.svc.DeleteUserAs(r.Context(), acc, r.PathValue("id"), auth.MetaFrom(r)); err != nil {
-		a.fail(w, r, err)
-		return
+		return err
 	}
 	noContent(w)
+	return nil
 }
 
 // PATCH /users/me
-func (a *API) updateMe(w http.ResponseWriter, r *http.Request) {
-	acc, ok := a.caller(w, r)
-	if !ok {
-		return
-	}
+func (a *API) updateMe(w http.ResponseWriter, r *http.Request, acc *auth.Accountability) error {
 	in, err := a.userInput(w, r, true)
 	if err != nil {
-		a.fail(w, r, err)
-		return
+		return err
 	}
 	u, err := a.svc.UpdateMe(r.Context(), acc, in, auth.MetaFrom(r))
 	if err != nil {
-		a.fail(w, r, err)
-		return
+		return err
 	}
 	data(w, userJSON(u))
+	return nil
 }

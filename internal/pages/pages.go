@@ -115,6 +115,32 @@ func (p *Pages) showLink(w http.ResponseWriter, r *http.Request, name string, v 
 	p.render(w, r, http.StatusBadRequest, name, v)
 }
 
+// submitButton handles the POST of a button page (form: token): spend runs
+// the service with the token; say words its failure for a person (message
+// by default).
+func (p *Pages) submitButton(w http.ResponseWriter, r *http.Request, v view, done string,
+	spend func(token string) error, say func(error) (int, string)) {
+	r.Body = http.MaxBytesReader(w, r.Body, p.maxBody)
+	if err := r.ParseForm(); err != nil {
+		v.Error = "The form could not be read. Try again."
+		p.render(w, r, http.StatusBadRequest, "password.html", v)
+		return
+	}
+	if err := checkFields(r.PostForm, "token"); err != nil {
+		v.Error = auth.AsError(err).Message
+		p.render(w, r, http.StatusBadRequest, "password.html", v)
+		return
+	}
+	if err := spend(r.PostForm.Get("token")); err != nil {
+		status, msg := say(err)
+		v.Error = msg
+		p.render(w, r, status, "password.html", v)
+		return
+	}
+	v.Done = done
+	p.render(w, r, http.StatusOK, "password.html", v)
+}
+
 // checkFields applies the edge check of text input (auth.CheckText) to a
 // page's query or form values, by name.
 func checkFields(vals url.Values, names ...string) error {

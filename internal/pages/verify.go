@@ -26,27 +26,13 @@ func (p *Pages) showVerify(w http.ResponseWriter, r *http.Request) {
 
 // submitVerify handles POST (form: token).
 func (p *Pages) submitVerify(w http.ResponseWriter, r *http.Request) {
-	v := view{Title: verifyTitle}
-	r.Body = http.MaxBytesReader(w, r.Body, p.maxBody)
-	if err := r.ParseForm(); err != nil {
-		v.Error = "The form could not be read. Try again."
-		p.render(w, r, http.StatusBadRequest, "password.html", v)
-		return
-	}
-	if err := checkFields(r.PostForm, "token"); err != nil {
-		v.Error = auth.AsError(err).Message
-		p.render(w, r, http.StatusBadRequest, "password.html", v)
-		return
-	}
-	if err := p.svc.VerifyEmail(r.Context(), r.PostForm.Get("token"), auth.MetaFrom(r)); err != nil {
-		status, msg := message(err)
-		if e := auth.AsError(err); e.Code == auth.CodeInvalidPayload && !errors.Is(err, auth.ErrInvalidToken) {
-			msg = "This link has already been used, or a newer one replaced it." // Directus's "Invalid verification code"
-		}
-		v.Error = msg
-		p.render(w, r, status, "password.html", v)
-		return
-	}
-	v.Done = verifyDone
-	p.render(w, r, http.StatusOK, "password.html", v)
+	p.submitButton(w, r, view{Title: verifyTitle}, verifyDone,
+		func(tok string) error { return p.svc.VerifyEmail(r.Context(), tok, auth.MetaFrom(r)) },
+		func(err error) (int, string) {
+			status, msg := message(err)
+			if e := auth.AsError(err); e.Code == auth.CodeInvalidPayload && !errors.Is(err, auth.ErrInvalidToken) {
+				msg = "This link has already been used, or a newer one replaced it." // Directus's "Invalid verification code"
+			}
+			return status, msg
+		})
 }

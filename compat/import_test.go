@@ -16,25 +16,8 @@ import (
 
 	"github.com/gatehouse/gatehouse/internal/app/apptest"
 	"github.com/gatehouse/gatehouse/internal/directus"
+	"github.com/gatehouse/gatehouse/internal/directus/directustest"
 )
-
-// directusFixture finds shared/fixtures/directus-12.4.0 above the working
-// directory (DIRECTUS_FIXTURE_DIR overrides).
-func directusFixture(t *testing.T) string {
-	t.Helper()
-	if d := os.Getenv("DIRECTUS_FIXTURE_DIR"); d != "" {
-		return d
-	}
-	wd, _ := os.Getwd()
-	for dir := wd; dir != filepath.Dir(dir); dir = filepath.Dir(dir) {
-		p := filepath.Join(dir, "shared", "fixtures", "directus-12.4.0")
-		if _, err := os.Stat(filepath.Join(p, "fixture.json")); err == nil {
-			return p
-		}
-	}
-	t.Fatal("the Directus fixture is not found: set DIRECTUS_FIXTURE_DIR")
-	return ""
-}
 
 // TestDirectusSDKAfterImport: an app holding Directus's tokens (json mode:
 // an access and a refresh token; session mode: the session cookie) keeps
@@ -47,7 +30,7 @@ func TestDirectusSDKAfterImport(t *testing.T) {
 		t.Fatal(err)
 	}
 	installSDK(t, npm, dir)
-	fdir := directusFixture(t)
+	fdir := directustest.FixtureDir(t)
 	var fx struct {
 		Secret    string `json:"secret"`
 		Databases map[string]struct {

@@ -3,33 +3,16 @@ package main
 import (
 	"context"
 	"io"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-)
 
-// directusFixture finds shared/fixtures/directus-12.4.0/directus.sqlite
-// above the working directory (DIRECTUS_FIXTURE_DIR overrides).
-func directusFixture(t *testing.T) string {
-	t.Helper()
-	if d := os.Getenv("DIRECTUS_FIXTURE_DIR"); d != "" {
-		return filepath.Join(d, "directus.sqlite")
-	}
-	wd, _ := os.Getwd()
-	for dir := wd; dir != filepath.Dir(dir); dir = filepath.Dir(dir) {
-		p := filepath.Join(dir, "shared", "fixtures", "directus-12.4.0", "directus.sqlite")
-		if _, err := os.Stat(p); err == nil {
-			return p
-		}
-	}
-	t.Fatal("the Directus fixture is not found: set DIRECTUS_FIXTURE_DIR")
-	return ""
-}
+	"github.com/gatehouse/gatehouse/internal/directus/directustest"
+)
 
 func TestImportDirectusCommand(t *testing.T) {
 	e := append(env(t), "SECRET=cli-import-secret-0123456789-0123456789")
-	from := directusFixture(t)
+	from := filepath.Join(directustest.FixtureDir(t), "directus.sqlite")
 	cli(t, e, "migrate")
 	dry := cli(t, e, "import", "directus", "--from", from, "--dry-run")
 	if !strings.Contains(dry, "would create user c0000000-0000-4000-8000-000000000001 (alice@example.com)") ||

@@ -15,6 +15,7 @@ import (
 
 	"github.com/gatehouse/gatehouse/internal/app/apptest"
 	"github.com/gatehouse/gatehouse/internal/directus"
+	"github.com/gatehouse/gatehouse/internal/directus/directustest"
 	"github.com/gatehouse/gatehouse/internal/store/storetest"
 )
 
@@ -22,7 +23,7 @@ import (
 // statements, and returns its path.
 func sqliteCopy(t *testing.T, stmts ...string) string {
 	t.Helper()
-	raw, err := os.ReadFile(filepath.Join(fixtureDir(t), "directus.sqlite"))
+	raw, err := os.ReadFile(filepath.Join(directustest.FixtureDir(t), "directus.sqlite"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -101,7 +102,7 @@ func TestDirectusTokensOffByDefault(t *testing.T) {
 	db := fx.Databases["sqlite"]
 	storetest.Each(t, func(t *testing.T, client string) {
 		s := apptest.New(t, client)
-		newImporter(t, s, filepath.Join(fixtureDir(t), "directus.sqlite")).run(false)
+		newImporter(t, s, filepath.Join(directustest.FixtureDir(t), "directus.sqlite")).run(false)
 		alice := db.userID("alice@example.com")
 		tok := directusToken(fx.Secret, map[string]any{"id": alice, "role": nil, "app_access": true, "admin_access": false,
 			"exp": s.Clock.Now().Add(time.Hour).Unix(), "iss": "directus"})

@@ -18,6 +18,7 @@ import (
 
 	_ "github.com/jackc/pgx/v5/stdlib"
 
+	"github.com/gatehouse/gatehouse/internal/directus/directustest"
 	"github.com/gatehouse/gatehouse/internal/store/storetest"
 )
 
@@ -73,25 +74,9 @@ func (d database) roleID(name string) string {
 	return ""
 }
 
-func fixtureDir(t testing.TB) string {
-	t.Helper()
-	if d := os.Getenv("DIRECTUS_FIXTURE_DIR"); d != "" {
-		return d
-	}
-	wd, _ := os.Getwd()
-	for dir := wd; dir != filepath.Dir(dir); dir = filepath.Dir(dir) {
-		p := filepath.Join(dir, "shared", "fixtures", "directus-12.4.0")
-		if _, err := os.Stat(filepath.Join(p, "fixture.json")); err == nil {
-			return p
-		}
-	}
-	t.Fatal("the Directus fixture is not found: set DIRECTUS_FIXTURE_DIR to shared/fixtures/directus-12.4.0")
-	return ""
-}
-
 func loadFixture(t testing.TB) *fixture {
 	t.Helper()
-	raw, err := os.ReadFile(filepath.Join(fixtureDir(t), "fixture.json"))
+	raw, err := os.ReadFile(filepath.Join(directustest.FixtureDir(t), "fixture.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -147,7 +132,7 @@ func pgFixtureURL(t *testing.T) string {
 	u, _ := url.Parse(adminURL())
 	u.Path = "/" + name
 	out, err := exec.CommandContext(ctx, psql, "-q", "-X", "-v", "ON_ERROR_STOP=1", "-d", u.String(),
-		"-f", filepath.Join(fixtureDir(t), "directus-pg.sql")).CombinedOutput()
+		"-f", filepath.Join(directustest.FixtureDir(t), "directus-pg.sql")).CombinedOutput()
 	if err != nil {
 		t.Fatalf("psql: %v: %s", err, out)
 	}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/gatehouse/gatehouse/internal/app/apptest"
 	"github.com/gatehouse/gatehouse/internal/directus"
+	"github.com/gatehouse/gatehouse/internal/directus/directustest"
 	"github.com/gatehouse/gatehouse/internal/mail/mailtest"
 	"github.com/gatehouse/gatehouse/internal/store/storetest"
 	"github.com/gatehouse/gatehouse/models"
@@ -27,7 +28,7 @@ func eachSource(t *testing.T, fn func(t *testing.T, db database, from string, cl
 	fx := loadFixture(t)
 	for _, name := range []string{"sqlite", "postgres"} {
 		t.Run("from_"+name, func(t *testing.T) {
-			from := filepath.Join(fixtureDir(t), "directus.sqlite")
+			from := filepath.Join(directustest.FixtureDir(t), "directus.sqlite")
 			if name == "postgres" {
 				from = pgFixtureURL(t)
 			}
